@@ -1,0 +1,91 @@
+"""The Litestar application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from jinja2 import Environment, FileSystemLoader
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from marketplace import __version__
+from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
+from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.inventory.api import CatalogApi
+from marketplace.inventory.pages import CatalogPages
+from marketplace.network.api import DealerApi
+from marketplace.network.pages import DealerPages
+from marketplace.settings import PROJECT_ROOT, get_settings
+from marketplace.web import pages
+from marketplace.web.errors import EXCEPTION_HANDLERS
+
+STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
+MAX_BODY_BYTES = 50 * 1024 * 1024
+
+
+@asynccontextmanager
+async def database_pool(app: Litestar) -> AsyncIterator[None]:
+    from marketplace.piccolo_conf import DB
+
+    settings = get_settings()
+    await DB.start_connection_pool(min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+    try:
+        yield
+    finally:
+        await DB.close_connection_pool()
+
+
+def _templates() -> TemplateConfig:
+    environment = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
+
+
+def create_app(*, own_pool: bool = True) -> Litestar:
+    """The app; ``own_pool=False`` when the caller (a test) runs the connection pool itself."""
+    settings = get_settings()
+    import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
+
+    return Litestar(
+        route_handlers=[
+            *pages.ROUTES,
+            DealerPages,
+            DealerApi,
+            UserPages,
+            ApiKeyPages,
+            CatalogPages,
+            CatalogApi,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
+        ],
+        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="mk_csrf",
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+            exclude=["^/api/"],
+        ),
+        template_config=_templates(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[database_pool] if own_pool else [],
+        openapi_config=OpenAPIConfig(
+            title="Dealer marketplace API",
+            version=__version__,
+            path="/schema",
+            # The HTML renderers load their scripts from a CDN; pages must not reach the internet.
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=settings.debug,
+    )

@@ -1,0 +1,227 @@
+"""The ``marketplace`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import click
+
+
+def _run(function, *args, **kwargs):
+    """Run an async function with the database ready; domain errors end the command with exit 1."""
+    from marketplace.errors import DomainError
+    import marketplace.piccolo_conf  # noqa: F401  (engine built before the loop starts)
+
+    try:
+        return anyio.run(lambda: function(*args, **kwargs))
+    except DomainError as error:
+        raise click.ClickException(f"{error.field}: {error.message}" if error.field else error.message)
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the embedded database (default: MARKETPLACE_DATA_DIR or a per-user folder).")
+def main(data_dir: Path | None) -> None:
+    """Dealer-network marketplace: one shared spare-parts pool."""
+    if data_dir is not None:
+        os.environ["MARKETPLACE_DATA_DIR"] = str(data_dir.resolve())
+
+
+def _data_dir_option(command):
+    """``--data-dir`` after the subcommand too (``marketplace demo --data-dir X``)."""
+    def set_data_dir(ctx, param, value):
+        if value is not None:
+            os.environ["MARKETPLACE_DATA_DIR"] = str(Path(value).resolve())
+        return value
+
+    return click.option("--data-dir", type=click.Path(file_okay=False), default=None, expose_value=False,
+                        callback=set_data_dir, is_eager=True, help="Folder of the embedded database.")(command)
+
+
+@main.command()
+@_data_dir_option
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from marketplace.migrate import migrate as apply
+
+    applied = _run(apply)
+    click.echo(f"applied {applied} migration(s)" if applied else "the database is up to date")
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from marketplace.migrate import MigrationError, require_migrated
+
+    try:
+        _run(require_migrated)
+    except MigrationError as error:
+        raise click.ClickException(str(error))
+    uvicorn.run("marketplace.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@main.command()
+@_data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=1, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the configured database (it must be migrated)."""
+    click.echo(f"serving at http://{host}:{port}")
+    _serve(host, port, workers)
+
+
+@main.command()
+@_data_dir_option
+@click.option("--dealers", default=300, show_default=True)
+@click.option("--parts", default=20000, show_default=True)
+@click.option("--seed", "seed_", default=1, show_default=True)
+def seed(dealers: int, parts: int, seed_: int) -> None:
+    """Fill an empty database with a deterministic synthetic network."""
+    from marketplace.seed import database_is_empty, seed_network
+
+    if not _run(database_is_empty):
+        raise click.ClickException("the database already holds a network: seed only fills an empty one")
+    _print_logins(_run(seed_network, dealers, parts, seed_))
+
+
+def _print_logins(logins) -> None:
+    from marketplace.seed import DEMO_PASSWORD
+
+    click.echo(f"demo logins (password: {DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.email:32} {login.role:16} {login.dealer_code or ''}")
+
+
+@main.command()
+@_data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--dealers", default=300, show_default=True)
+@click.option("--parts", default=20000, show_default=True)
+def demo(host: str, port: int, dealers: int, parts: int) -> None:
+    """Start the database, migrate, seed the demo network when empty, and serve it."""
+    from marketplace.migrate import migrate as apply
+    from marketplace.seed import database_is_empty, seed_network
+
+    started = time.monotonic()
+    _run(apply)
+    if _run(database_is_empty):
+        click.echo(f"seeding a demo network of {dealers} dealers and {parts} parts...")
+        _print_logins(_run(seed_network, dealers, parts, 1))
+    else:
+        click.echo("the database already holds a network; demo logins, if seeded, use password demo-password")
+    click.echo(f"ready in {time.monotonic() - started:.1f} s: open http://{host}:{port}")
+    _serve(host, port, 1)
+
+
+@main.command()
+@_data_dir_option
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["dealer_staff", "dealer_admin", "network_manager"]))
+@click.option("--dealer", "dealer_code", default=None, help="Dealer code (dealer roles).")
+@click.option("--name", default="")
+@click.option("--password", default=None, help="Asked for when not given.")
+def createuser(email: str, role: str, dealer_code: str | None, name: str, password: str | None) -> None:
+    """Create a network user."""
+    from marketplace.accounts.users import UserInput, create_user
+
+    if password is None:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    user = _run(create_user, UserInput(email=email, role=role, name=name, dealer_code=dealer_code), password)
+    click.echo(f"created user {user.email} ({user.role})")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys for dealer systems and network tools."""
+
+
+@apikey.command("create")
+@_data_dir_option
+@click.option("--dealer", "dealer_code", default=None, help="The dealer whose key this is.")
+@click.option("--network", is_flag=True, help="A network manager's key.")
+@click.option("--name", default="", help="What the key is for, e.g. 'DMS nightly feed'.")
+def apikey_create(dealer_code: str | None, network: bool, name: str) -> None:
+    """Create a key; its last line of output is the key, shown only this once."""
+    from marketplace.accounts.api_keys import create_api_key
+    from marketplace.accounts.tables import Role
+    from marketplace.network.dealers import dealer_id_for_code
+
+    if network == bool(dealer_code):
+        raise click.UsageError("give exactly one of --dealer CODE or --network")
+    if network:
+        created = _run(create_api_key, role=Role.network_manager, dealer_id=None, name=name)
+    else:
+        dealer_id = _run(dealer_id_for_code, dealer_code)
+        created = _run(create_api_key, role=Role.dealer_admin, dealer_id=dealer_id, name=name)
+    click.echo(f"created API key {created.prefix} (stored hashed: copy it now, it is not shown again)", err=True)
+    click.echo(created.key)
+
+
+@apikey.command("revoke")
+@_data_dir_option
+@click.argument("prefix")
+def apikey_revoke(prefix: str) -> None:
+    """Revoke the key with this prefix (the part after ``mk_``)."""
+    from marketplace.accounts.api_keys import revoke_api_key_by_prefix
+
+    _run(revoke_api_key_by_prefix, prefix.removeprefix("mk_").split("_")[0])
+    click.echo(f"revoked {prefix}")
+
+
+@apikey.command("list")
+@_data_dir_option
+def apikey_list() -> None:
+    """Every key: prefix, dealer, name, created, last used, revoked."""
+    from marketplace.accounts.api_keys import list_api_keys
+
+    for key in _run(list_api_keys):
+        click.echo("\t".join(str(v or "") for v in (
+            key["prefix"], key["dealer_code"] or "network", key["name"], key["created_at"], key["last_used_at"],
+            key["revoked_at"])))
+
+
+@main.group()
+def dealer() -> None:
+    """The dealer directory."""
+
+
+@dealer.command("list")
+@_data_dir_option
+def dealer_list() -> None:
+    """One active dealer a line: code, name, city (tab-separated)."""
+    from marketplace.network.dealers import active_dealers
+
+    for row in _run(active_dealers):
+        click.echo(f"{row['code']}\t{row['name']}\t{row['city']}")
+
+
+@main.group()
+def catalog() -> None:
+    """The network catalog."""
+
+
+@catalog.command("import")
+@_data_dir_option
+@click.argument("file", type=click.File("rb"))
+def catalog_import(file) -> None:
+    """Upsert parts from a CSV file; prints the report, exit 1 when nothing was applied."""
+    from marketplace.inventory.catalog import import_catalog
+
+    report = _run(import_catalog, file.read())
+    click.echo(f"lines read {report.lines_read}, created {report.created}, updated {report.updated}, "
+               f"rejected {len(report.rejected)}")
+    for reject in report.rejected:
+        click.echo(f"  line {reject.line}: {reject.part_number}: {reject.reason}")
+    if report.rejected and not report.lines_applied:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Where the database is: a configured server, or an embedded one in the data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+
+from marketplace.settings import get_settings
+
+EMBEDDED_DATABASE = "marketplace"
+
+# The embedded server stops when the last process holding it exits; keep our hold for life.
+_embedded_server = None
+
+
+def database_url() -> str:
+    """The PostgreSQL URL the app and every CLI command use."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    return _embedded_url(settings.data_dir / "pgdata")
+
+
+def _embedded_url(pgdata: Path) -> str:
+    global _embedded_server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pgserver
+
+    if _embedded_server is None:
+        pgdata.mkdir(parents=True, exist_ok=True)
+        _forget_dead_holders(pgdata)
+        _embedded_server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        exists = _embedded_server.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';"
+        )
+        if "(1 row)" not in exists:
+            _embedded_server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
+    parts = urlsplit(_embedded_server.get_uri())
+    return urlunsplit(parts._replace(path=f"/{EMBEDDED_DATABASE}"))
+
+
+def _forget_dead_holders(pgdata: Path) -> None:
+    """Drop ids of killed processes, or pgserver would never stop the server."""
+    path = pgdata / ".handle_pids.json"
+    if not path.exists():
+        return
+    try:
+        pids = json.loads(path.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid) and pid != os.getpid()]
+    if alive != pids:
+        path.write_text(json.dumps(alive))

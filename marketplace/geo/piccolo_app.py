@@ -1,0 +1,12 @@
+from piccolo.conf.apps import AppConfig
+
+from marketplace.geo.tables import GeocodeCache
+from marketplace.settings import PROJECT_ROOT
+
+APP_CONFIG = AppConfig(
+    app_name="geo",
+    migrations_folder_path=str(PROJECT_ROOT / "migrations" / "geo"),
+    table_classes=[GeocodeCache],
+    migration_dependencies=[],
+    commands=[],
+)

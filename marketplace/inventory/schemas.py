@@ -1,0 +1,64 @@
+"""Catalog shapes at the API's edge; prices as decimal strings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from marketplace.inventory.catalog import ImportReport
+
+
+class PartOut(msgspec.Struct):
+    part_number: str
+    normalized: str
+    description: str
+    brand: str
+    category: str
+    list_price: Decimal
+    map_price: Decimal | None
+    channel: str
+    superseded_by: str | None
+
+    @classmethod
+    def from_row(cls, row: dict) -> PartOut:
+        return cls(**{name: row[name] for name in cls.__struct_fields__})
+
+
+class PartPage(msgspec.Struct):
+    items: list[PartOut]
+    total: int
+    page: int
+    pages: int
+
+
+class ChainLink(msgspec.Struct):
+    part_number: str
+    normalized: str
+
+
+class PartDetail(msgspec.Struct):
+    part: PartOut
+    chain: list[ChainLink]
+    newest: str
+
+
+class RejectOut(msgspec.Struct):
+    line: int
+    part_number: str
+    reason: str
+
+
+class ImportReportOut(msgspec.Struct):
+    lines_read: int
+    lines_applied: int
+    created: int
+    updated: int
+    rejected: list[RejectOut]
+
+    @classmethod
+    def from_report(cls, report: ImportReport) -> ImportReportOut:
+        return cls(
+            lines_read=report.lines_read, lines_applied=report.lines_applied, created=report.created,
+            updated=report.updated, rejected=[RejectOut(r.line, r.part_number, r.reason) for r in report.rejected],
+        )

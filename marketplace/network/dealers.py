@@ -1,0 +1,150 @@
+"""The dealer directory: validation, placement on the map, listing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from marketplace.errors import Conflict, Invalid, NotFound
+from marketplace.geo.gazetteer import get_gazetteer
+from marketplace.geo.geocoder import geocode_address
+from marketplace.network.tables import Dealer, Tier
+from marketplace.pagination import PER_PAGE, Page
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DealerInput:
+    code: str
+    name: str
+    postal_code: str
+    address: str = ""
+    city: str = ""
+    province: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    tier: str = Tier.urban.value
+    is_central_warehouse: bool = False
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> DealerInput:
+        """Read a submitted form; a number that does not parse names its field."""
+        return cls(
+            code=form.get("code", ""),
+            name=form.get("name", ""),
+            postal_code=form.get("postal_code", ""),
+            address=form.get("address", ""),
+            city=form.get("city", ""),
+            province=form.get("province", ""),
+            lat=_optional_float(form.get("lat"), "lat"),
+            lon=_optional_float(form.get("lon"), "lon"),
+            tier=form.get("tier") or Tier.urban.value,
+            is_central_warehouse=form.get("is_central_warehouse") in ("on", "true", "1"),
+        )
+
+
+def _optional_float(value: str | None, field: str) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        raise Invalid("not a number", field)
+
+
+async def _validated(data: DealerInput) -> DealerInput:
+    code = data.code.strip().upper()
+    if not _CODE.match(code):
+        raise Invalid("2-16 letters, digits, dashes or underscores", "code")
+    name = data.name.strip()
+    if not name or len(name) > 200:
+        raise Invalid("a name of 1-200 characters is needed", "name")
+    postal_code = data.postal_code.strip()
+    place = get_gazetteer().postal_code(postal_code)
+    if place is None:
+        raise Invalid(f"{postal_code!r} is not an Italian postal code (CAP)", "postal_code")
+    if data.tier not in Tier._value2member_map_:
+        raise Invalid(f"unknown tier {data.tier!r}: use one of {', '.join(t.value for t in Tier)}", "tier")
+    province = (data.province.strip() or place.province_code).upper()
+    if not re.fullmatch(r"[A-Z]{2}", province):
+        raise Invalid("a two-letter province code, e.g. MI", "province")
+    lat, lon = data.lat, data.lon
+    if (lat is None) != (lon is None):
+        raise Invalid("give both coordinates or neither", "lat" if lat is None else "lon")
+    if lat is not None and not (-90 <= lat <= 90):
+        raise Invalid("latitude must be between -90 and 90", "lat")
+    if lon is not None and not (-180 <= lon <= 180):
+        raise Invalid("longitude must be between -180 and 180", "lon")
+    city = data.city.strip() or place.comune
+    if lat is None:
+        point = await geocode_address(data.address.strip(), postal_code, city, province)
+        if point is None:
+            raise Invalid("this address could not be placed on the map: give its coordinates", "address")
+        lat, lon = point.lat, point.lon
+    return replace(
+        data, code=code, name=name, postal_code=postal_code, address=data.address.strip()[:300],
+        city=city[:120], province=province, lat=lat, lon=lon,
+    )
+
+
+def _values(data: DealerInput) -> dict:
+    return {
+        Dealer.name: data.name, Dealer.address: data.address, Dealer.postal_code: data.postal_code,
+        Dealer.city: data.city, Dealer.province: data.province, Dealer.lat: data.lat, Dealer.lon: data.lon,
+        Dealer.tier: data.tier, Dealer.is_central_warehouse: data.is_central_warehouse,
+    }
+
+
+async def create_dealer(data: DealerInput) -> Dealer:
+    data = await _validated(data)
+    if await Dealer.exists().where(Dealer.code == data.code):
+        raise Conflict(f"dealer code {data.code} is taken", "code")
+    dealer = Dealer(code=data.code, **{column._meta.name: value for column, value in _values(data).items()})
+    await dealer.save()
+    return dealer
+
+
+async def update_dealer(code: str, data: DealerInput) -> None:
+    """Edit a dealer; its code never changes (feeds and keys refer to it)."""
+    data = await _validated(replace(data, code=code))
+    updated = await Dealer.update(_values(data)).where(Dealer.code == data.code).returning(Dealer.id)
+    if not updated:
+        raise NotFound(f"no dealer with code {code}", "code")
+
+
+async def set_dealer_active(code: str, active: bool) -> None:
+    updated = await Dealer.update({Dealer.active: active}).where(Dealer.code == code.upper()).returning(Dealer.id)
+    if not updated:
+        raise NotFound(f"no dealer with code {code}", "code")
+
+
+async def get_dealer(code: str) -> dict:
+    row = await Dealer.select().where(Dealer.code == code.strip().upper()).first()
+    if row is None:
+        raise NotFound(f"no dealer with code {code}", "code")
+    return row
+
+
+async def dealer_id_for_code(code: str) -> int:
+    return (await get_dealer(code))["id"]
+
+
+async def list_dealers(q: str = "", page: int = 1, *, active_only: bool = False) -> Page[dict]:
+    where = Dealer.id.is_not_null()
+    if q.strip():
+        term = f"%{q.strip()}%"
+        where &= Dealer.code.ilike(term) | Dealer.name.ilike(term) | Dealer.city.ilike(term) | (
+            Dealer.postal_code == q.strip()
+        )
+    if active_only:
+        where &= Dealer.active.eq(True)
+    total = await Dealer.count().where(where)
+    rows = await Dealer.select().where(where).order_by(Dealer.code).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return Page(items=rows, total=total, page=page)
+
+
+async def active_dealers() -> list[dict]:
+    return await Dealer.select(
+        Dealer.code, Dealer.name, Dealer.city, Dealer.postal_code, Dealer.lat, Dealer.lon
+    ).where(Dealer.active.eq(True)).order_by(Dealer.code)

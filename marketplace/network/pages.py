@@ -1,0 +1,66 @@
+"""Manager pages for the dealer directory."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.auth import manager_only
+from marketplace.errors import DomainError
+from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
+from marketplace.network.tables import Tier
+from marketplace.pagination import page_number
+from marketplace.web.forms import form_fields
+from marketplace.web.render import page
+
+
+class DealerPages(Controller):
+    path = "/network/dealers"
+    guards = [manager_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, q: str = "") -> Template:
+        dealers = await list_dealers(q, page_number(request.query_params.get("page")))
+        return page(request, "network/dealers.html", dealers=dealers, q=q)
+
+    def _form(self, request: Request, *, dealer: dict | None, values: dict, error: DomainError | None = None) -> Template:
+        return page(
+            request, "network/dealer_form.html", status_code=error.status_code if error else 200,
+            dealer=dealer, values=values, tiers=[t.value for t in Tier],
+            errors={error.field or "form": error.message} if error else {},
+        )
+
+    @get("/new")
+    async def new(self, request: Request) -> Template:
+        return self._form(request, dealer=None, values={"tier": Tier.urban.value})
+
+    @post("/new")
+    async def create(self, request: Request) -> Response:
+        form = await form_fields(request)
+        try:
+            dealer = await create_dealer(DealerInput.from_form(form))
+        except DomainError as error:
+            return self._form(request, dealer=None, values=form, error=error)
+        return Redirect(f"/network/dealers?q={dealer.code}", status_code=303)
+
+    @get("/{code:str}")
+    async def edit(self, request: Request, code: str) -> Template:
+        dealer = await get_dealer(code)
+        return self._form(request, dealer=dealer, values=dealer)
+
+    @post("/{code:str}")
+    async def update(self, request: Request, code: str) -> Response:
+        dealer = await get_dealer(code)
+        form = await form_fields(request)
+        try:
+            await update_dealer(dealer["code"], DealerInput.from_form(form))
+        except DomainError as error:
+            return self._form(request, dealer=dealer, values=form, error=error)
+        return Redirect(f"/network/dealers?q={dealer['code']}", status_code=303)
+
+    @post("/{code:str}/active")
+    async def toggle_active(self, request: Request, code: str) -> Redirect:
+        form = await form_fields(request)
+        await set_dealer_active(code, form.get("active") == "1")
+        return Redirect(f"/network/dealers/{code}", status_code=303)

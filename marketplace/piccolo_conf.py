@@ -1,0 +1,18 @@
+"""Piccolo's configuration: the engine and the apps that own tables."""
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+
+from marketplace.db import database_url
+
+# No extensions: the embedded server ships none, and the same code must run on both.
+DB = PostgresEngine(config={"dsn": database_url()}, extensions=())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "marketplace.network.piccolo_app",
+        "marketplace.accounts.piccolo_app",
+        "marketplace.inventory.piccolo_app",
+        "marketplace.geo.piccolo_app",
+    ]
+)

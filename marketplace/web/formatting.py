@@ -1,0 +1,32 @@
+"""Numbers, money and times as the reader's language writes them; times in Europe/Rome."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+ROME = ZoneInfo("Europe/Rome")
+_LOCALES = {"it": "it_IT", "en": "en_GB"}
+
+
+class Formatter:
+    def __init__(self, language: str) -> None:
+        self.locale = _LOCALES.get(language, "it_IT")
+
+    def money(self, amount: Decimal | None) -> str:
+        return "" if amount is None else format_currency(amount, "EUR", locale=self.locale)
+
+    def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
+        if value is None:
+            return ""
+        return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
+
+    def datetime(self, value: datetime | None) -> str:
+        return "" if value is None else format_datetime(value.astimezone(ROME), "short", locale=self.locale)
+
+    def date(self, value: date | None) -> str:
+        return "" if value is None else format_date(value, "short", locale=self.locale)

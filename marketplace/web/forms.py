@@ -1,0 +1,17 @@
+"""Submitted forms as plain dicts of strings."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after sign-in; anything else (another site) means home."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"

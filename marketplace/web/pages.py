@@ -1,0 +1,93 @@
+"""Pages for everyone: sign-in, home, about, language, health."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from marketplace.accounts.auth import PUBLIC, SESSION_COOKIE, signed_in
+from marketplace.accounts.sessions import SESSION_LIFETIME, end_session, start_session
+from marketplace.accounts.users import authenticate, set_language
+from marketplace.errors import Invalid, TooManyAttempts
+from marketplace.inventory.tables import Part
+from marketplace.network.tables import Dealer
+from marketplace.settings import get_settings
+from marketplace.web.forms import form_fields, safe_next
+from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from marketplace.web.render import page
+
+
+@get("/health", opt=PUBLIC, sync_to_thread=False, include_in_schema=True)
+async def health() -> Response:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        await Dealer.raw("SELECT 1")
+    except Exception:
+        return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok"})
+
+
+@get("/", guards=[signed_in], include_in_schema=False)
+async def home(request: Request) -> Template:
+    me = request.user
+    dealer = await Dealer.select().where(Dealer.id == me.dealer_id).first() if me.dealer_id else None
+    counts = {
+        "dealers": await Dealer.count().where(Dealer.active.eq(True)),
+        "parts": await Part.count(),
+    }
+    return page(request, "home.html", dealer=dealer, counts=counts)
+
+
+@get("/login", opt=PUBLIC, include_in_schema=False)
+async def login_form(request: Request, next: str = "/") -> Template:
+    return page(request, "login.html", next=safe_next(next), email="", error=None)
+
+
+@post("/login", opt=PUBLIC, include_in_schema=False)
+async def login(request: Request) -> Response:
+    form = await form_fields(request)
+    target = safe_next(form.get("next"))
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user_id = await authenticate(form.get("email", ""), form.get("password", ""), ip)
+    except (Invalid, TooManyAttempts) as error:
+        return page(
+            request, "login.html", status_code=error.status_code,
+            next=target, email=form.get("email", ""), error=error.message,
+        )
+    response = Redirect(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, await start_session(user_id), httponly=True, samesite="lax",
+        secure=get_settings().cookie_secure, max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@post("/logout", guards=[signed_in], include_in_schema=False)
+async def logout(request: Request) -> Redirect:
+    if token := request.cookies.get(SESSION_COOKIE):
+        await end_session(token)
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@post("/language", opt=PUBLIC, include_in_schema=False)
+async def choose_language(request: Request) -> Redirect:
+    form = await form_fields(request)
+    language = form.get("language", "")
+    response = Redirect(safe_next(form.get("next")), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+        if request.user and request.user.user_id:
+            await set_language(request.user.user_id, language)
+    return response
+
+
+@get("/about", opt=PUBLIC, include_in_schema=False)
+async def about(request: Request) -> Template:
+    return page(request, "about.html")
+
+
+ROUTES = [health, home, login_form, login, logout, choose_language, about]

@@ -1,0 +1,35 @@
+"""Rendering a page with the reader's language, formats and identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from marketplace.web.formatting import Formatter
+from marketplace.web.i18n import LANGUAGE_COOKIE, gettext_for, pick_language
+
+
+def language_of(request: Request) -> str:
+    """The signed-in user's language, else the cookie's, else Italian."""
+    principal = request.scope.get("user")
+    return pick_language(
+        request.cookies.get(LANGUAGE_COOKIE), getattr(principal, "language", None)
+    )
+
+
+def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Template:
+    language = language_of(request)
+    return Template(
+        template_name=template,
+        status_code=status_code,
+        context={
+            "_": gettext_for(language),
+            "lang": language,
+            "fmt": Formatter(language),
+            "me": request.scope.get("user"),
+            "path": request.url.path,
+            **context,
+        },
+    )
