@@ -23,7 +23,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:

@@ -225,12 +225,7 @@ def _read_postal_places(
     # there; matching them by name across the region finds them (names are unique within it).
     sardinia = {name_key(c.name): c for c in comuni.values() if c.region == "Sardegna"}
     named = [comuni.get(r["comune_istat_code"]) for r in rows]
-    sole = [
-        named_comune if r["n_comuni"] == "1"
-        else sardinia.get(name_key(r["place_name"])) if r["n_comuni"] == "0" and r["region_name"] == "Sardegna"
-        else None
-        for r, named_comune in zip(rows, named)
-    ]
+    sole = [_sole_comune(row, comune, sardinia) for row, comune in zip(rows, named)]
     lats = np.array([float(r["lat"]) for r in rows])
     lons = np.array([float(r["lon"]) for r in rows])
     # GeoNames puts a few CAPs tens of km off, "accurate" ones too: eight Sardinian CAPs share one
@@ -258,6 +253,15 @@ def _read_postal_places(
             lon=lon,
         )
     return places
+
+
+def _sole_comune(row: dict[str, str], named: Comune | None, sardinia: dict[str, Comune]) -> Comune | None:
+    """The one comune a CAP serves, when that is known."""
+    if row["n_comuni"] == "1":
+        return named
+    if row["n_comuni"] == "0" and row["region_name"] == "Sardegna":
+        return sardinia.get(name_key(row["place_name"]))
+    return None
 
 
 def _read_comuni(path: Path) -> tuple[tuple[Comune, ...], dict[str, float]]:

@@ -18,7 +18,7 @@ from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from marketplace.web.render import page
 
 
-@get("/health", opt=PUBLIC, sync_to_thread=False, include_in_schema=True)
+@get("/health", opt=PUBLIC)
 async def health() -> Response:
     """200 when the database answers, 503 otherwise."""
     try:

@@ -12,7 +12,7 @@ from marketplace.web.i18n import LANGUAGE_COOKIE, gettext_for, pick_language
 
 
 def language_of(request: Request) -> str:
-    """The signed-in user's language, else the cookie's, else Italian."""
+    """The language last chosen in this browser (cookie), else the user's stored one, else Italian."""
     principal = request.scope.get("user")
     return pick_language(
         request.cookies.get(LANGUAGE_COOKIE), getattr(principal, "language", None)

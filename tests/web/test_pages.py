@@ -1,0 +1,67 @@
+"""Health, the about page, error pages and translations."""
+
+import re
+from pathlib import Path
+
+from marketplace.settings import PROJECT_ROOT
+from marketplace.web.i18n import _catalog
+
+
+async def test_health_answers_ok(client):
+    response = await client.get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_health_answers_503_when_the_database_does_not(client, monkeypatch):
+    from marketplace.network.tables import Dealer
+
+    async def broken(*args, **kwargs):
+        raise ConnectionRefusedError("down")
+
+    monkeypatch.setattr(Dealer, "raw", broken)
+    response = await client.get("/health")
+    assert response.status_code == 503 and response.json() == {"status": "unavailable"}
+
+
+async def test_about_page_shows_the_data_attribution_without_signing_in(client):
+    response = await client.get("/about")
+    assert response.status_code == 200
+    assert "GeoNames" in response.text and "ISTAT" in response.text and "Openpolis" in response.text
+    assert Path(PROJECT_ROOT / "marketplace/geo/data/README.md").exists()
+
+
+async def test_static_css_is_served_from_the_package(client):
+    response = await client.get("/static/app.css")
+    assert response.status_code == 200 and "font" in response.text
+
+
+async def test_pages_load_nothing_from_the_internet(manager):
+    for path in ("/", "/network/dealers", "/network/dealers/new", "/network/users", "/catalog", "/api-keys"):
+        html = (await manager.get(path)).text
+        assert not re.search(r'(src|href)="(https?:)?//', html), path
+
+
+async def test_unknown_page_is_a_404_page_and_unknown_api_path_is_json(manager, client):
+    page = await manager.get("/no/such/page")
+    assert page.status_code == 404 and "Non trovato" in page.text
+    api = await client.get("/api/v1/nothing")
+    assert api.status_code == 404 and api.json()["status_code"] == 404
+
+
+async def test_openapi_schema_lists_the_api(client):
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/dealers" in paths and "/api/v1/catalog/import" in paths
+    assert not any(p.startswith("/network/") for p in paths)
+
+
+def test_every_text_in_the_templates_has_an_italian_translation():
+    italian = _catalog("it")
+    pattern = re.compile(r"""_\(\s*(["'])(.+?)\1""")
+    missing = set()
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+        for _, message in pattern.findall(template.read_text()):
+            if message not in italian:
+                missing.add(f"{template.name}: {message}")
+    assert missing == set()
