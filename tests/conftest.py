@@ -41,12 +41,18 @@ async def database():
     await DB.close_connection_pool()
 
 
+KEPT_TABLES = ("migration", "network_settings")
+
+
 @pytest.fixture(autouse=True)
 async def clean_tables(database):
     rows = await DB.run_ddl(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        f" AND tablename NOT IN ({', '.join(repr(t) for t in KEPT_TABLES)})"
     )
     await DB.run_ddl(f"TRUNCATE {', '.join(r['tablename'] for r in rows)} RESTART IDENTITY CASCADE")
+    await DB.run_ddl("DELETE FROM network_settings")
+    await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
 
 
 @pytest.fixture(scope="session")

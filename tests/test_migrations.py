@@ -9,6 +9,7 @@ import asyncpg
 
 from marketplace.migrate import migrate, pending_migrations
 from marketplace.piccolo_conf import DB
+from marketplace.settings import PROJECT_ROOT
 
 
 async def test_the_empty_test_database_was_fully_migrated():
@@ -43,7 +44,8 @@ async def test_serve_refuses_an_unmigrated_database_and_migrate_fixes_it():
         assert refused.returncode == 1
         assert "run `marketplace migrate` first" in refused.stderr
         migrated = _run("migrate", url=empty_url)
-        assert migrated.returncode == 0 and "applied 7 migration(s)" in migrated.stdout
+        assert migrated.returncode == 0
+        assert f"applied {len(list(PROJECT_ROOT.glob('migrations/*/*.py')))} migration(s)" in migrated.stdout
         again = _run("migrate", url=empty_url)
         assert "up to date" in again.stdout
     finally:

@@ -1,12 +1,12 @@
 from piccolo.conf.apps import AppConfig
 
-from marketplace.inventory.tables import Part
+from marketplace.inventory.tables import Part, StockFeed, StockItem
 from marketplace.settings import PROJECT_ROOT
 
 APP_CONFIG = AppConfig(
     app_name="inventory",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "inventory"),
-    table_classes=[Part],
-    migration_dependencies=[],
+    table_classes=[Part, StockItem, StockFeed],
+    migration_dependencies=["marketplace.network.piccolo_app"],
     commands=[],
 )

@@ -2,9 +2,14 @@
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB, Boolean, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
+
+from marketplace.network.tables import Dealer
 
 
 class Channel(str, Enum):
@@ -25,3 +30,52 @@ class Part(Table):
     # Old -> new: this part is replaced by that one.
     superseded_by = ForeignKey(references="self", null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class StockItem(Table):
+    """One dealer's stock of one part: the shared pool is all of these rows."""
+
+    dealer = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    part = ForeignKey(references=Part, on_delete=OnDelete.restrict)
+    on_hand = Integer(default=0)
+    # Held by transfers and orders, never changed by feeds. May exceed on_hand after a full
+    # feed: the row then shows zero available and the feed report lists the conflict.
+    reserved = Integer(default=0)
+    # Private: only the owning dealer ever sees it.
+    unit_cost = Numeric(digits=(12, 2), null=True, default=None)
+    transfer_price = Numeric(digits=(12, 2))
+    last_movement_date = Date(null=True, default=None)
+    shared = Boolean(default=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+    one_row_per_dealer_and_part = Unique([dealer, part])
+
+
+class FeedMode(str, Enum):
+    full = "full"
+    delta = "delta"
+
+
+class FeedSource(str, Enum):
+    api = "api"
+    page = "page"
+    cli = "cli"
+
+
+class StockFeed(Table):
+    """The record of one publish, applied or not; kept 90 days."""
+
+    dealer = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    mode = Varchar(length=8, choices=FeedMode)
+    source = Varchar(length=8, choices=FeedSource)
+    received_at = Timestamptz(default=TimestamptzNow(), index=True)
+    applied = Boolean(default=False)
+    lines_read = Integer(default=0)
+    lines_applied = Integer(default=0)
+    lines_rejected = Integer(default=0)
+    # [{"line", "part_number", "reason"}] and [{"part_number", "on_hand", "reserved"}]
+    rejected = JSONB(default=[])
+    conflicts = JSONB(default=[])
+    # Why nothing was applied, when nothing was.
+    error = Text(default="")
+    duration_ms = Integer(default=0)

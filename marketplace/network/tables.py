@@ -1,8 +1,9 @@
 """The network directory: dealers."""
 
+from decimal import Decimal
 from enum import Enum
 
-from piccolo.columns import Boolean, DoublePrecision, Timestamptz, Varchar
+from piccolo.columns import Boolean, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -29,3 +30,17 @@ class Dealer(Table):
     active = Boolean(default=True)
     is_central_warehouse = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The last feed that applied: the pool's freshness for this dealer.
+    last_feed_at = Timestamptz(null=True, default=None)
+
+
+class NetworkSettings(Table):
+    """The network's own settings: one row, edited by managers."""
+
+    # A feed older than this flags the dealer stale; the matcher leaves stale stock out.
+    stale_feed_hours = Integer(default=48)
+    # Transfer price when a feed gives none: list price minus this discount.
+    transfer_discount_pct = Numeric(digits=(5, 2), default=Decimal("20.00"))
+    # A full feed rejecting more than this share of its lines applies nothing (a truncated export).
+    full_feed_reject_limit_pct = Numeric(digits=(5, 2), default=Decimal("5.00"))
+    updated_at = Timestamptz(default=TimestamptzNow())
