@@ -20,14 +20,15 @@ from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
 from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
+from marketplace.inventory.stock_api import StockApi
+from marketplace.inventory.stock_pages import StockPages
 from marketplace.network.api import DealerApi
-from marketplace.network.pages import DealerPages
+from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
-MAX_BODY_BYTES = 50 * 1024 * 1024
 
 
 @asynccontextmanager
@@ -66,6 +67,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             ApiKeyPages,
             CatalogPages,
             CatalogApi,
+            StockPages,
+            StockApi,
+            NetworkSettingsPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
@@ -86,6 +90,6 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             # The HTML renderers load their scripts from a CDN; pages must not reach the internet.
             render_plugins=[JsonRenderPlugin()],
         ),
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=settings.max_upload_mb * 1024 * 1024,
         debug=settings.debug,
     )

@@ -81,13 +81,14 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--dealers", default=300, show_default=True)
 @click.option("--parts", default=20000, show_default=True)
 @click.option("--seed", "seed_", default=1, show_default=True)
-def seed(dealers: int, parts: int, seed_: int) -> None:
-    """Fill an empty database with a deterministic synthetic network."""
+@click.option("--stock-rows", default=400, show_default=True, help="Average stock rows per dealer.")
+def seed(dealers: int, parts: int, seed_: int, stock_rows: int) -> None:
+    """Fill an empty database with a deterministic synthetic network and its stock."""
     from marketplace.seed import database_is_empty, seed_network
 
     if not _run(database_is_empty):
         raise click.ClickException("the database already holds a network: seed only fills an empty one")
-    _print_logins(_run(seed_network, dealers, parts, seed_))
+    _print_logins(_run(seed_network, dealers, parts, seed_, stock_rows))
 
 
 def _print_logins(logins) -> None:
@@ -221,6 +222,38 @@ def catalog_import(file) -> None:
         click.echo(f"  line {reject.line}: {reject.part_number}: {reject.reason}")
     if report.rejected and not report.lines_applied:
         sys.exit(1)
+
+
+@main.group()
+def stock() -> None:
+    """The shared stock pool."""
+
+
+@stock.command("import")
+@_data_dir_option
+@click.option("--dealer", "dealer_code", required=True, help="The dealer whose stock this is.")
+@click.option("--mode", type=click.Choice(["full", "delta"]), required=True,
+              help="full: a snapshot (parts not listed go to zero); delta: only the rows given.")
+@click.argument("file", type=click.File("rb"))
+def stock_import(dealer_code: str, mode: str, file) -> None:
+    """Publish a dealer's stock from a CSV or JSON file; prints the report, exit 1 when nothing applied."""
+    from marketplace.inventory.feeds import apply_feed
+    from marketplace.inventory.tables import FeedMode, FeedSource
+    from marketplace.network.dealers import dealer_id_for_code
+
+    dealer_id = _run(dealer_id_for_code, dealer_code)
+    content_type = "application/json" if file.name.endswith(".json") else "text/csv"
+    report = _run(apply_feed, dealer_id, file.read(), mode=FeedMode(mode), source=FeedSource.cli,
+                  content_type=content_type)
+    click.echo(f"feed {report.feed_id} ({report.mode}): lines read {report.lines_read}, applied "
+               f"{report.lines_applied}, rejected {len(report.rejected)}, conflicts {len(report.conflicts)}")
+    for reject in report.rejected:
+        click.echo(f"  line {reject['line']}: {reject['part_number']}: {reject['reason']}")
+    for conflict in report.conflicts:
+        click.echo(f"  reserved above on hand: {conflict['part_number']} on hand {conflict['on_hand']}, "
+                   f"reserved {conflict['reserved']}")
+    if not report.applied:
+        raise click.ClickException(report.error)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.tables import Part
 from marketplace.network.tables import Dealer
 from marketplace.seed_data import NetworkSeed, generate_network
+from marketplace.seed_stock import generate_stock
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.example"
@@ -26,15 +27,44 @@ async def database_is_empty() -> bool:
     return not await Dealer.exists()
 
 
-async def seed_network(dealers: int, parts: int, seed: int = 1) -> list[DemoLogin]:
-    """Write a deterministic network (dealers, catalog, demo users) in one transaction."""
+async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer: int = 400) -> list[DemoLogin]:
+    """Write a deterministic network (dealers, catalog, stock, demo users) in one transaction."""
     network = generate_network(dealers=dealers, parts=parts, seed=seed)
     async with Dealer._meta.db.transaction() as tx:
         connection = tx.connection
         await _copy_dealers(connection, network)
         await _copy_parts(connection, network)
+        await copy_stock(connection, network, rows_per_dealer, seed)
+        await _feed_times(connection, seed)
         logins = await _demo_users(network)
     return logins
+
+
+async def copy_stock(connection, network: NetworkSeed, rows_per_dealer: int, seed: int) -> None:
+    """COPY the generated stock rows, streamed (millions of rows need no list in memory)."""
+    dealer_ids = {r["code"]: r["id"] for r in await connection.fetch("SELECT code, id FROM dealer")}
+    part_ids = {r["normalized"]: r["id"] for r in await connection.fetch("SELECT normalized, id FROM part")}
+    dealer_id = [dealer_ids[d.code] for d in network.dealers]
+    part_id = [part_ids[normalize_part_number(p.part_number)] for p in network.parts]
+    await connection.copy_records_to_table(
+        "stock_item",
+        columns=["dealer", "part", "on_hand", "reserved", "unit_cost", "transfer_price", "last_movement_date",
+                 "shared"],
+        records=(
+            (dealer_id[row.dealer_index], part_id[row.part_index], row.on_hand, 0, row.unit_cost,
+             row.transfer_price, row.last_movement_date, row.shared)
+            for row in generate_stock(network, rows_per_dealer, seed)
+        ),
+    )
+
+
+async def _feed_times(connection, seed: int) -> None:
+    """Most dealers published within the last hours; about 3% have gone quiet for days (stale)."""
+    await connection.execute(
+        "UPDATE dealer SET last_feed_at = now() - CASE WHEN (hashtext(code || $1) & 1023) < 31"
+        " THEN interval '1 day' * (3 + (hashtext(code) & 7)) ELSE interval '1 minute' * (hashtext(code) & 511) END",
+        str(seed),
+    )
 
 
 async def _copy_dealers(connection, network: NetworkSeed) -> None:

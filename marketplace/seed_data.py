@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from marketplace.inventory.normalize import normalize_part_number
+
 if TYPE_CHECKING:
     from marketplace.geo.gazetteer import Comune, Gazetteer
 
@@ -70,12 +72,6 @@ def generate_network(dealers: int, parts: int, seed: int = 1) -> NetworkSeed:
     return NetworkSeed(generate_dealers(dealers, seed), generate_parts(parts, seed))
 
 
-def normalize_part_number(part_number: str) -> str:
-    """The matching form of a part number: upper case, no spaces, dashes, dots or slashes."""
-    return part_number.upper().translate(_STRIP_SEPARATORS)
-
-
-_STRIP_SEPARATORS = str.maketrans("", "", " -./")
 
 # --------------------------------------------------------------------------------------------------
 # Dealers

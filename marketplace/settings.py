@@ -25,6 +25,7 @@ class Settings:
     pool_min_size: int
     pool_max_size: int
     cookie_secure: bool
+    max_upload_mb: int
 
     @property
     def embedded(self) -> bool:
@@ -59,4 +60,5 @@ def get_settings() -> Settings:
         pool_min_size=int(env("MARKETPLACE_POOL_MIN", "2")),
         pool_max_size=int(env("MARKETPLACE_POOL_MAX", "10")),
         cookie_secure=env("MARKETPLACE_COOKIE_SECURE", "") == "1",
+        max_upload_mb=int(env("MARKETPLACE_MAX_UPLOAD_MB", "50")),
     )

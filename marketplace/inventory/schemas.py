@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import msgspec
@@ -61,4 +62,51 @@ class ImportReportOut(msgspec.Struct):
         return cls(
             lines_read=report.lines_read, lines_applied=report.lines_applied, created=report.created,
             updated=report.updated, rejected=[RejectOut(r.line, r.part_number, r.reason) for r in report.rejected],
+        )
+
+
+class StockRowOut(msgspec.Struct):
+    part_number: str
+    on_hand: int
+    reserved: int
+    available: int
+    transfer_price: Decimal
+    unit_cost: Decimal | None
+    last_movement_date: date | None
+    shared: bool
+
+    @classmethod
+    def from_row(cls, row: dict) -> StockRowOut:
+        return cls(**{name: row[name] for name in cls.__struct_fields__})
+
+
+class StockPage(msgspec.Struct):
+    items: list[StockRowOut]
+    total: int
+    page: int
+    pages: int
+
+
+class ConflictOut(msgspec.Struct):
+    part_number: str
+    on_hand: int
+    reserved: int
+
+
+class FeedReportOut(msgspec.Struct):
+    feed_id: int
+    mode: str
+    applied: bool
+    lines_read: int
+    lines_applied: int
+    rejected: list[RejectOut]
+    conflicts: list[ConflictOut]
+    error: str = ""
+
+    @classmethod
+    def from_report(cls, report) -> FeedReportOut:
+        return cls(
+            feed_id=report.feed_id, mode=report.mode, applied=report.applied, lines_read=report.lines_read,
+            lines_applied=report.lines_applied, rejected=[RejectOut(**r) for r in report.rejected],
+            conflicts=[ConflictOut(**c) for c in report.conflicts], error=report.error,
         )

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 from marketplace.accounts.auth import manager_only
 from marketplace.errors import DomainError
 from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
+from marketplace.network.rules import get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
 from marketplace.web.forms import form_fields
@@ -22,7 +23,7 @@ class DealerPages(Controller):
     @get("/")
     async def index(self, request: Request, q: str = "") -> Template:
         dealers = await list_dealers(q, page_number(request.query_params.get("page")))
-        return page(request, "network/dealers.html", dealers=dealers, q=q)
+        return page(request, "network/dealers.html", dealers=dealers, q=q, rules=await get_rules())
 
     def _form(self, request: Request, *, dealer: dict | None, values: dict, error: DomainError | None = None) -> Template:
         return page(
@@ -64,3 +65,25 @@ class DealerPages(Controller):
         form = await form_fields(request)
         await set_dealer_active(code, form.get("active") == "1")
         return Redirect(f"/network/dealers/{code}", status_code=303)
+
+
+class NetworkSettingsPages(Controller):
+    path = "/network/settings"
+    guards = [manager_only]
+    include_in_schema = False
+
+    @get("/")
+    async def show(self, request: Request, saved: bool = False) -> Template:
+        rules = await get_rules()
+        values = {name: getattr(rules, name) for name in rules.__slots__}
+        return page(request, "network/settings.html", values=values, errors={}, saved=saved)
+
+    @post("/")
+    async def save(self, request: Request) -> Response:
+        form = await form_fields(request)
+        try:
+            await update_rules(form)
+        except DomainError as error:
+            return page(request, "network/settings.html", status_code=error.status_code, values=form,
+                        errors={error.field or "form": error.message}, saved=False)
+        return Redirect("/network/settings?saved=true", status_code=303)

@@ -1,0 +1,156 @@
+"""Applying a stock feed to the pool: all valid lines in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from marketplace.errors import Invalid
+from marketplace.inventory.feed_lines import FeedLine, read_feed
+from marketplace.inventory.part_ids import part_ids
+from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
+from marketplace.network.rules import NetworkRules, get_rules
+
+FEED_RETENTION = timedelta(days=90)
+STORED_REJECTS = 1000  # a garbage file can reject 100,000 lines; the record keeps the first ones
+_FEED_LOCK = 7301  # advisory lock class: one feed at a time per dealer
+
+
+@dataclass
+class FeedReport:
+    feed_id: int
+    mode: str
+    lines_read: int
+    lines_applied: int
+    rejected: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    applied: bool = False
+    error: str = ""
+
+
+_STAGE = """
+CREATE TEMP TABLE feed_in (
+    part_id int PRIMARY KEY, valid bool, qty int, price numeric(12,2), cost numeric(12,2), moved date, shared bool
+) ON COMMIT DROP
+"""
+
+# Rows that change, with the values they change to; untouched rows are not rewritten.
+_UPDATE = """
+UPDATE stock_item s SET
+    on_hand = n.qty, unit_cost = n.cost, transfer_price = n.price, last_movement_date = n.moved,
+    shared = n.shared, updated_at = now()
+FROM (
+    SELECT s2.id, f.qty,
+           COALESCE(f.cost, s2.unit_cost) AS cost,
+           COALESCE(f.price, round(p.list_price * $2, 2)) AS price,
+           COALESCE(f.moved, CASE WHEN f.qty <> s2.on_hand THEN CURRENT_DATE ELSE s2.last_movement_date END) AS moved,
+           COALESCE(f.shared, s2.shared) AS shared
+    FROM feed_in f
+    JOIN stock_item s2 ON s2.dealer = $1 AND s2.part = f.part_id
+    JOIN part p ON p.id = f.part_id
+    WHERE f.valid
+) n
+WHERE s.id = n.id
+  AND (s.on_hand, s.unit_cost, s.transfer_price, s.last_movement_date, s.shared)
+      IS DISTINCT FROM (n.qty, n.cost, n.price, n.moved, n.shared)
+"""
+
+_INSERT = """
+INSERT INTO stock_item (dealer, part, on_hand, reserved, unit_cost, transfer_price, last_movement_date, shared, updated_at)
+SELECT $1, f.part_id, f.qty, 0, f.cost, COALESCE(f.price, round(p.list_price * $2, 2)), f.moved,
+       COALESCE(f.shared, true), now()
+FROM feed_in f JOIN part p ON p.id = f.part_id
+WHERE f.valid AND NOT EXISTS (SELECT 1 FROM stock_item s WHERE s.dealer = $1 AND s.part = f.part_id)
+"""
+
+# Full feeds: what the snapshot does not list is gone (its rejected lines' parts are left alone).
+_ZERO_ABSENT = """
+UPDATE stock_item s SET on_hand = 0, last_movement_date = CURRENT_DATE, updated_at = now()
+WHERE s.dealer = $1 AND s.on_hand <> 0 AND NOT EXISTS (SELECT 1 FROM feed_in f WHERE f.part_id = s.part)
+"""
+
+_CONFLICTS = """
+SELECT p.part_number, s.on_hand, s.reserved FROM stock_item s JOIN part p ON p.id = s.part
+WHERE s.dealer = $1 AND s.on_hand < s.reserved ORDER BY p.normalized
+"""
+
+
+def _rejects(lines: list[FeedLine]) -> list[dict]:
+    return [{"line": l.line, "part_number": l.part_number, "reason": l.error} for l in lines if l.error]
+
+
+def _refusal(mode: FeedMode, lines: list[FeedLine], rejected: int, rules: NetworkRules) -> str:
+    """Why a feed must apply nothing, or "" when it may apply."""
+    valid = len(lines) - rejected
+    if mode == FeedMode.full and not lines:
+        return "an empty full feed would zero the whole warehouse: nothing applied"
+    if valid == 0:
+        return "no line could be applied"
+    if mode == FeedMode.full and rejected * 100 > rules.full_feed_reject_limit_pct * len(lines):
+        return (f"{rejected} of {len(lines)} lines rejected, more than the {rules.full_feed_reject_limit_pct}% a full"
+                " feed may lose (a truncated export must not zero a warehouse): nothing applied")
+    return ""
+
+
+async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: FeedSource,
+                     content_type: str = "text/csv") -> FeedReport:
+    """Parse, check and merge one dealer's feed; the report says what happened line by line.
+
+    An unreadable file raises ``Invalid`` and is not recorded: there is nothing in it to report on.
+    """
+    started = time.perf_counter()
+    received_at = datetime.now(timezone.utc)
+    lines = read_feed(data, content_type)
+    rules = await get_rules()
+    db = StockItem._meta.db
+    async with db.transaction() as tx:
+        connection = tx.connection
+        await connection.execute("SELECT pg_advisory_xact_lock($1, $2)", _FEED_LOCK, dealer_id)
+        ids = await part_ids([l.normalized for l in lines if l.normalized], connection)
+        for line in lines:
+            if line.error is None and line.normalized not in ids:
+                line.error = "unknown part number"
+        rejected = _rejects(lines)
+        refusal = _refusal(mode, lines, len(rejected), rules)
+        applied = len(lines) - len(rejected) if not refusal else 0
+        conflicts: list[dict] = []
+        if not refusal:
+            await _merge(connection, dealer_id, mode, lines, ids, rules)
+            conflicts = [dict(r) for r in await connection.fetch(_CONFLICTS, dealer_id)]
+            await connection.execute("UPDATE dealer SET last_feed_at = $2 WHERE id = $1", dealer_id, received_at)
+    feed = StockFeed(
+        dealer=dealer_id, mode=mode, source=source, received_at=received_at, applied=not refusal,
+        lines_read=len(lines), lines_applied=applied, lines_rejected=len(rejected),
+        rejected=rejected[:STORED_REJECTS], conflicts=conflicts[:STORED_REJECTS], error=refusal,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+    )
+    await feed.save()
+    await StockFeed.delete().where(StockFeed.received_at < received_at - FEED_RETENTION)
+    return FeedReport(
+        feed_id=feed.id, mode=mode.value, lines_read=len(lines), lines_applied=applied, rejected=rejected,
+        conflicts=conflicts, applied=not refusal, error=refusal,
+    )
+
+
+async def _merge(connection, dealer_id: int, mode: FeedMode, lines: list[FeedLine], ids: dict[str, int],
+                 rules: NetworkRules) -> None:
+    await connection.execute(_STAGE)
+    seen: set[int] = set()
+    records = []
+    for line in lines:
+        part_id = ids.get(line.normalized)
+        if part_id is None or part_id in seen:
+            continue  # unknown numbers; and the second of a twin pair (both are rejected anyway)
+        seen.add(part_id)
+        records.append((part_id, line.error is None, line.quantity, line.transfer_price, line.unit_cost,
+                        line.last_movement_date, line.shared))
+    await connection.copy_records_to_table(
+        "feed_in", records=records, columns=["part_id", "valid", "qty", "price", "cost", "moved", "shared"]
+    )
+    await connection.execute("ANALYZE feed_in")
+    factor = 1 - rules.transfer_discount_pct / 100
+    await connection.execute(_UPDATE, dealer_id, factor)
+    await connection.execute(_INSERT, dealer_id, factor)
+    if mode == FeedMode.full:
+        await connection.execute(_ZERO_ABSENT, dealer_id)

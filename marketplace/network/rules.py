@@ -1,0 +1,61 @@
+"""The network's settings that managers edit: freshness, transfer price default, feed safety."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from marketplace.errors import Invalid
+from marketplace.network.tables import NetworkSettings
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkRules:
+    stale_feed_hours: int = 48
+    transfer_discount_pct: Decimal = Decimal("20.00")
+    full_feed_reject_limit_pct: Decimal = Decimal("5.00")
+
+    def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
+        """A dealer with no feed yet, or whose last feed is older than the limit."""
+        if last_feed_at is None:
+            return True
+        return (now or datetime.now(timezone.utc)) - last_feed_at > timedelta(hours=self.stale_feed_hours)
+
+
+async def get_rules() -> NetworkRules:
+    row = await NetworkSettings.select(
+        NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
+        NetworkSettings.full_feed_reject_limit_pct,
+    ).first()
+    return NetworkRules(**row) if row else NetworkRules()
+
+
+def _percent(value: str, field: str) -> Decimal:
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except Exception:
+        raise Invalid("not a number", field)
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise Invalid("a percentage between 0 and 100", field)
+    return number.quantize(Decimal("0.01"))
+
+
+async def update_rules(form: dict[str, str]) -> NetworkRules:
+    try:
+        hours = int(form.get("stale_feed_hours", "").strip())
+    except ValueError:
+        raise Invalid("a whole number of hours", "stale_feed_hours")
+    if not 1 <= hours <= 24 * 90:
+        raise Invalid("between 1 hour and 90 days", "stale_feed_hours")
+    rules = NetworkRules(
+        stale_feed_hours=hours,
+        transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
+        full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
+    )
+    await NetworkSettings.update({
+        NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
+        NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
+        NetworkSettings.full_feed_reject_limit_pct: rules.full_feed_reject_limit_pct,
+    }, force=True)
+    return rules
