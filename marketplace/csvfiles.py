@@ -33,7 +33,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     rows = []
     try:
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if len(row) > 1 or (row and row[0].strip()):  # skip blank lines
                 rows.append((reader.line_num, row))
     except csv.Error as error:
         raise Invalid(f"unreadable CSV at line {reader.line_num}: {error}", "file")

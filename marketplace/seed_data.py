@@ -7,17 +7,16 @@ Nothing is written anywhere; loading it into the database is the caller's job.
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from bisect import bisect
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from marketplace.gc_paused import gc_paused
 from marketplace.inventory.normalize import normalize_part_number
 
 if TYPE_CHECKING:
@@ -503,20 +502,8 @@ def generate_parts(count: int, seed: int = 1) -> tuple[PartSeed, ...]:
     if count < 0:
         raise ValueError("count must be >= 0")
     rng = random.Random(f"parts:{seed}")
-    with _gc_paused():
+    with gc_paused():
         return _generate_parts(rng, count)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Hundreds of thousands of new objects and no garbage: collections would cost a quarter of the time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _generate_parts(rng: random.Random, count: int) -> tuple[PartSeed, ...]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from marketplace.errors import Invalid
 from marketplace.inventory.feed_lines import FeedLine, read_feed
 from marketplace.inventory.part_ids import part_ids
 from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
@@ -31,36 +31,34 @@ class FeedReport:
 
 _STAGE = """
 CREATE TEMP TABLE feed_in (
-    part_id int PRIMARY KEY, valid bool, qty int, price numeric(12,2), cost numeric(12,2), moved date, shared bool
+    part_id int, valid bool, qty int, price numeric(12,2), cost numeric(12,2), moved date, shared bool
 ) ON COMMIT DROP
 """
 
-# Rows that change, with the values they change to; untouched rows are not rewritten.
-_UPDATE = """
-UPDATE stock_item s SET
-    on_hand = n.qty, unit_cost = n.cost, transfer_price = n.price, last_movement_date = n.moved,
-    shared = n.shared, updated_at = now()
-FROM (
-    SELECT s2.id, f.qty,
-           COALESCE(f.cost, s2.unit_cost) AS cost,
-           COALESCE(f.price, round(p.list_price * $2, 2)) AS price,
-           COALESCE(f.moved, CASE WHEN f.qty <> s2.on_hand THEN CURRENT_DATE ELSE s2.last_movement_date END) AS moved,
-           COALESCE(f.shared, s2.shared) AS shared
-    FROM feed_in f
-    JOIN stock_item s2 ON s2.dealer = $1 AND s2.part = f.part_id
-    JOIN part p ON p.id = f.part_id
-    WHERE f.valid
-) n
-WHERE s.id = n.id
-  AND (s.on_hand, s.unit_cost, s.transfer_price, s.last_movement_date, s.shared)
-      IS DISTINCT FROM (n.qty, n.cost, n.price, n.moved, n.shared)
+# Lines without a transfer price take the network's: list price minus the discount.
+_DEFAULT_PRICES = """
+UPDATE feed_in f SET price = round(p.list_price * $1, 2) FROM part p WHERE p.id = f.part_id AND f.price IS NULL
+"""
+
+# Only rows that change are rewritten; a value the feed leaves empty keeps the stored one,
+# and a quantity that changes without a date counts as a movement today.
+_NEW_VALUES = """
+    f.qty, COALESCE(f.cost, s.unit_cost), f.price,
+    COALESCE(f.moved, CASE WHEN f.qty <> s.on_hand THEN CURRENT_DATE ELSE s.last_movement_date END),
+    COALESCE(f.shared, s.shared)
+"""
+_UPDATE = f"""
+UPDATE stock_item s SET (on_hand, unit_cost, transfer_price, last_movement_date, shared) = ({_NEW_VALUES}),
+    updated_at = now()
+FROM feed_in f
+WHERE s.dealer = $1 AND s.part = f.part_id AND f.valid
+  AND (s.on_hand, s.unit_cost, s.transfer_price, s.last_movement_date, s.shared) IS DISTINCT FROM ({_NEW_VALUES})
 """
 
 _INSERT = """
 INSERT INTO stock_item (dealer, part, on_hand, reserved, unit_cost, transfer_price, last_movement_date, shared, updated_at)
-SELECT $1, f.part_id, f.qty, 0, f.cost, COALESCE(f.price, round(p.list_price * $2, 2)), f.moved,
-       COALESCE(f.shared, true), now()
-FROM feed_in f JOIN part p ON p.id = f.part_id
+SELECT $1, f.part_id, f.qty, 0, f.cost, f.price, f.moved, COALESCE(f.shared, true), now()
+FROM feed_in f
 WHERE f.valid AND NOT EXISTS (SELECT 1 FROM stock_item s WHERE s.dealer = $1 AND s.part = f.part_id)
 """
 
@@ -136,21 +134,33 @@ async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: Fee
 async def _merge(connection, dealer_id: int, mode: FeedMode, lines: list[FeedLine], ids: dict[str, int],
                  rules: NetworkRules) -> None:
     await connection.execute(_STAGE)
+    await connection.copy_to_table("feed_in", source=io.BytesIO(_copy_text(lines, ids)))
+    await connection.execute("ANALYZE feed_in")
+    await connection.execute(_DEFAULT_PRICES, 1 - rules.transfer_discount_pct / 100)
+    await connection.execute(_UPDATE, dealer_id)
+    await connection.execute(_INSERT, dealer_id)
+    if mode == FeedMode.full:
+        await connection.execute(_ZERO_ABSENT, dealer_id)
+
+
+NULL = "\\N"
+_NULLS = f"\t{NULL}" * 5
+
+
+def _copy_text(lines: list[FeedLine], ids: dict[str, int]) -> bytes:
+    """COPY text rows: every line naming a known part, valid or not (a full feed must not zero
+    the parts of its rejected lines). Values are checked already, so nothing needs escaping."""
     seen: set[int] = set()
-    records = []
+    rows = []
     for line in lines:
         part_id = ids.get(line.normalized)
         if part_id is None or part_id in seen:
             continue  # unknown numbers; and the second of a twin pair (both are rejected anyway)
         seen.add(part_id)
-        records.append((part_id, line.error is None, line.quantity, line.transfer_price, line.unit_cost,
-                        line.last_movement_date, line.shared))
-    await connection.copy_records_to_table(
-        "feed_in", records=records, columns=["part_id", "valid", "qty", "price", "cost", "moved", "shared"]
-    )
-    await connection.execute("ANALYZE feed_in")
-    factor = 1 - rules.transfer_discount_pct / 100
-    await connection.execute(_UPDATE, dealer_id, factor)
-    await connection.execute(_INSERT, dealer_id, factor)
-    if mode == FeedMode.full:
-        await connection.execute(_ZERO_ABSENT, dealer_id)
+        if line.error is None:
+            shared = NULL if line.shared is None else ("t" if line.shared else "f")
+            rows.append(f"{part_id}\tt\t{line.quantity}\t{line.transfer_price or NULL}\t"
+                        f"{line.unit_cost or NULL}\t{line.last_movement_date or NULL}\t{shared}\n")
+        else:
+            rows.append(f"{part_id}\tf{_NULLS}\n")
+    return "".join(rows).encode()
