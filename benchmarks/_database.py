@@ -25,7 +25,8 @@ def fresh_database(name: str, server_url: str | None, data_dir: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import pgserver
-        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        os.makedirs(data_dir, exist_ok=True)
+        server = pgserver.get_server(os.path.join(data_dir, "pgdata"), cleanup_mode="stop")
         fresh_database.server = server  # the server lives as long as this process holds it
         server_url = server.get_uri()
     asyncio.run(_admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"))

@@ -84,13 +84,13 @@ def _parse_line(line: int, cells: dict[str, str]) -> _Line:
 
 def parse_catalog(data: bytes) -> tuple[int, list[_Line], list[Reject], bool]:
     """Valid lines, rejects, and whether the file has a superseded_by column."""
-    header, rows = read_rows(decode(data))
+    header, numbers, rows = read_rows(decode(data))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise Invalid(f"the header lacks {', '.join(missing)}; expected columns: {', '.join(COLUMNS)}", "file")
     lines: list[_Line] = []
     rejects: list[Reject] = []
-    for number, row in rows:
+    for number, row in zip(numbers, rows):
         cells = dict(zip(header, row))
         try:
             lines.append(_parse_line(number, cells))

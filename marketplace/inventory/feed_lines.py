@@ -1,11 +1,10 @@
-"""Reading a stock feed (CSV as dealer systems export it, or JSON) into checked lines."""
+"""Reading a stock feed (CSV as dealer systems export it, or JSON) into checked rows."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 
 from marketplace.csvfiles import decode, read_rows
 from marketplace.errors import Invalid
@@ -25,24 +24,42 @@ ALIASES = {
                            "data_movimento"),
     "shared": ("shared", "condiviso", "condivisa", "in_rete"),
 }
+VALUE_COLUMNS = ("quantity", "transfer_price", "unit_cost", "last_movement_date", "shared")
 _FOLD = str.maketrans("àáèéìíòóùú", "aaeeiioouu")
 _COLUMN_OF = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
 
 
 @dataclass(slots=True)
-class FeedLine:
-    """One checked line. Values are kept in PostgreSQL's text form (``"12.50"``, ``"2025-03-15"``):
-    they go to the database by a text COPY, which is several times faster than typed records."""
+class FeedRows:
+    """A feed as columns, one entry per data line.
 
-    line: int
-    part_number: str
-    normalized: str
-    quantity: int | None = None
-    transfer_price: str | None = None
-    unit_cost: str | None = None
-    last_movement_date: str | None = None
-    shared: bool | None = None
-    error: str | None = None
+    Columns rather than one object per line: a nightly export has 100,000 lines, and checking and
+    copying whole columns is several times faster. Values are in PostgreSQL's text form
+    (``"12.50"``, ``"2025-03-15"``), ready for a text COPY. ``error`` is the line's reject reason.
+    """
+
+    line: list[int] = field(default_factory=list)
+    part_number: list[str] = field(default_factory=list)
+    normalized: list[str] = field(default_factory=list)
+    quantity: list[int | None] = field(default_factory=list)
+    transfer_price: list[str | None] = field(default_factory=list)
+    unit_cost: list[str | None] = field(default_factory=list)
+    last_movement_date: list[str | None] = field(default_factory=list)
+    shared: list[bool | None] = field(default_factory=list)
+    error: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def reject(self, index: int, reason: str) -> None:
+        if self.error[index] is None:
+            self.error[index] = reason
+
+    def rejects(self) -> list[dict]:
+        return [
+            {"line": line, "part_number": number, "reason": reason}
+            for line, number, reason in zip(self.line, self.part_number, self.error) if reason is not None
+        ]
 
 
 def _column(name: str) -> str | None:
@@ -50,24 +67,8 @@ def _column(name: str) -> str | None:
     return _COLUMN_OF.get(key)
 
 
-def _line(number: int, raw: str, quantity: object, price: object, cost: object, moved: object,
-          shared: object, latest: date) -> FeedLine:
-    line = FeedLine(line=number, part_number=raw, normalized=normalize_part_number(raw))
-    try:
-        if not line.normalized:
-            raise ValueError("part number is missing")
-        line.quantity = feed_values.quantity(quantity)
-        line.transfer_price = feed_values.amount(price, "transfer_price")
-        line.unit_cost = feed_values.amount(cost, "unit_cost")
-        line.last_movement_date = feed_values.movement_date(moved, latest)
-        line.shared = feed_values.flag(shared)
-    except ValueError as error:
-        line.error = str(error)
-    return line
-
-
-def _csv_lines(text: str) -> list[FeedLine]:
-    header, rows = read_rows(text)
+def _csv_rows(text: str) -> FeedRows:
+    header, numbers, rows = read_rows(text)
     columns = [_column(name) for name in header]
     if "part_number" not in columns or "quantity" not in columns:
         raise Invalid(
@@ -75,36 +76,34 @@ def _csv_lines(text: str) -> list[FeedLine]:
             " (e.g. codice;quantita or part_number,quantity)", "file",
         )
     width = len(header)
-    for _, row in rows:
+    for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
-    numbers = [number for number, _ in rows]
-    by_column = dict(zip(columns, zip(*(row for _, row in rows)))) if rows else {c: () for c in columns}
-
-    def cells(name: str) -> list[str] | None:
-        return list(by_column[name]) if name in by_column else None
-
-    printed, normalized = feed_columns.part_numbers(cells("part_number"))
-    empty: feed_columns.Checked = ([None] * len(rows), {})
-    checked = [
-        feed_columns.quantities(cells("quantity")),
-        feed_columns.amounts(c, "transfer_price") if (c := cells("transfer_price")) is not None else empty,
-        feed_columns.amounts(c, "unit_cost") if (c := cells("unit_cost")) is not None else empty,
-        feed_columns.movement_dates(c, latest_movement_date()) if (c := cells("last_movement_date")) is not None
-        else empty,
-        feed_columns.flags(c) if (c := cells("shared")) is not None else empty,
-    ]
+    transposed = list(zip(*rows)) if rows else [()] * width
+    cells = {name: list(transposed[columns.index(name)]) for name in ALIASES if name in columns}
+    count = len(rows)
+    nothing: feed_columns.Checked = ([None] * count, {})
+    latest = latest_movement_date()
+    checks = {
+        "quantity": lambda c: feed_columns.quantities(c),
+        "transfer_price": lambda c: feed_columns.amounts(c, "transfer_price"),
+        "unit_cost": lambda c: feed_columns.amounts(c, "unit_cost"),
+        "last_movement_date": lambda c: feed_columns.movement_dates(c, latest),
+        "shared": lambda c: feed_columns.flags(c),
+    }
+    checked = {name: checks[name](cells[name]) if name in cells else nothing for name in VALUE_COLUMNS}
+    printed, normalized = feed_columns.part_numbers(cells["part_number"])
     reasons: dict[int, str] = {}
-    for _, found in reversed(checked):  # a line's first failing column names its reason
-        reasons.update(found)
-    for index, number in enumerate(normalized):
-        if not number:
-            reasons[index] = "part number is missing"
-    errors = [reasons.get(index) for index in range(len(rows))] if reasons else [None] * len(rows)
-    return list(map(FeedLine, numbers, printed, normalized, *(values for values, _ in checked), errors))
+    for name in reversed(VALUE_COLUMNS):  # a line's first failing column names its reason
+        reasons.update(checked[name][1])
+    reasons.update((index, "part number is missing") for index, number in enumerate(normalized) if not number)
+    return FeedRows(
+        numbers, printed, normalized, *(checked[name][0] for name in VALUE_COLUMNS),
+        [reasons.get(index) for index in range(count)] if reasons else [None] * count,
+    )
 
 
-def _json_lines(text: str) -> list[FeedLine]:
+def _json_rows(text: str) -> FeedRows:
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -112,40 +111,56 @@ def _json_lines(text: str) -> list[FeedLine]:
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise Invalid('JSON feeds look like {"items": [{"part_number": ..., "quantity": ...}]}', "items")
-    return [
-        _line(index, str(item.get("part_number") or "").strip(), item.get("quantity"), item.get("transfer_price"),
-              item.get("unit_cost"), item.get("last_movement_date"), item.get("shared"), latest_movement_date())
-        if isinstance(item, dict)
-        else FeedLine(line=index, part_number="", normalized="", error="an item must be an object")
-        for index, item in enumerate(items, start=1)
-    ]
+    rows = FeedRows()
+    latest = latest_movement_date()
+    for index, item in enumerate(items, start=1):
+        item = item if isinstance(item, dict) else {}
+        number = str(item.get("part_number") or "").strip()
+        values: list = [None] * len(VALUE_COLUMNS)
+        error = None if item else "an item must be an object"
+        try:
+            if error is None and not normalize_part_number(number):
+                raise ValueError("part number is missing")
+            if error is None:
+                values = [
+                    feed_values.quantity(item.get("quantity")),
+                    feed_values.amount(item.get("transfer_price"), "transfer_price"),
+                    feed_values.amount(item.get("unit_cost"), "unit_cost"),
+                    feed_values.movement_date(item.get("last_movement_date"), latest),
+                    feed_values.flag(item.get("shared")),
+                ]
+        except ValueError as reason:
+            error = str(reason)
+        for column, value in zip((rows.line, rows.part_number, rows.normalized, *(
+                getattr(rows, name) for name in VALUE_COLUMNS), rows.error),
+                (index, number, normalize_part_number(number), *values, error)):
+            column.append(value)
+    return rows
 
 
-def read_feed(data: bytes, content_type: str = "text/csv") -> list[FeedLine]:
+def read_feed(data: bytes, content_type: str = "text/csv") -> FeedRows:
     """Every line of the feed, each checked on its own; unreadable files raise ``Invalid``."""
     if not data.strip():
         raise Invalid("the feed is empty", "file")
     text = decode(data)
     with gc_paused():
-        if "json" in content_type or text.lstrip().startswith("{"):
-            lines = _json_lines(text)
-        else:
-            lines = _csv_lines(text)
-        _reject_duplicates(lines)
-    return lines
+        rows = _json_rows(text) if "json" in content_type or text.lstrip().startswith("{") else _csv_rows(text)
+        _reject_duplicates(rows)
+    return rows
 
 
-def _reject_duplicates(lines: list[FeedLine]) -> None:
+def _reject_duplicates(rows: FeedRows) -> None:
     """A part listed twice: both lines rejected, each naming the other (which one is right is the dealer's call)."""
-    first: dict[str, FeedLine] = {}
-    twins: dict[str, list[FeedLine]] = {}
-    for line in lines:
-        if not line.normalized:
-            continue
-        seen = first.setdefault(line.normalized, line)
-        if seen is not line:
-            twins.setdefault(line.normalized, [seen]).append(line)
+    if len(set(rows.normalized)) == len(rows):
+        return
+    first: dict[str, int] = {}
+    twins: dict[str, list[int]] = {}
+    for index, number in enumerate(rows.normalized):
+        if number:
+            seen = first.setdefault(number, index)
+            if seen != index:
+                twins.setdefault(number, [seen]).append(index)
     for group in twins.values():
-        for line in group:
-            others = ", ".join(str(t.line) for t in group if t is not line)
-            line.error = f"part listed twice: also on line {others}"
+        for index in group:
+            others = ", ".join(str(rows.line[other]) for other in group if other != index)
+            rows.error[index] = f"part listed twice: also on line {others}"

@@ -6,24 +6,25 @@ deleted), so a remembered id is never wrong; a number not yet remembered is look
 
 from __future__ import annotations
 
-from marketplace.inventory.tables import Part
-
 _ids: dict[str, int] = {}
 _loaded = False
 
 
-async def part_ids(numbers: list[str], connection) -> dict[str, int]:
-    """Ids of the known normalized numbers among ``numbers``; unknown ones are left out."""
+async def part_ids(numbers: list[str], connection) -> list[int | None]:
+    """The id of each normalized number, None where the catalog has no such part."""
     global _loaded
     if not _loaded:
         rows = await connection.fetch("SELECT normalized, id FROM part")
         _ids.update((row["normalized"], row["id"]) for row in rows)
         _loaded = True
-    missing = [number for number in numbers if number not in _ids]
-    if missing:
+    ids = list(map(_ids.get, numbers))
+    if None in ids:
+        missing = list({number for number, found in zip(numbers, ids) if found is None and number})
         rows = await connection.fetch("SELECT normalized, id FROM part WHERE normalized = ANY($1::text[])", missing)
-        _ids.update((row["normalized"], row["id"]) for row in rows)
-    return {number: _ids[number] for number in numbers if number in _ids}
+        if rows:
+            _ids.update((row["normalized"], row["id"]) for row in rows)
+            ids = list(map(_ids.get, numbers))
+    return ids
 
 
 def forget() -> None:
@@ -32,5 +33,3 @@ def forget() -> None:
     _ids.clear()
     _loaded = False
 
-
-__all__ = ["part_ids", "forget", "Part"]

@@ -7,7 +7,6 @@ import pytest
 
 from marketplace.accounts.tables import Role
 from marketplace.inventory.catalog import import_catalog
-from marketplace.inventory.part_ids import forget
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.network.tables import Dealer
 from tests.conftest import csrf_token, make_dealer, make_key, make_user, sign_in
@@ -17,7 +16,6 @@ CATALOG = "part_number,list_price\n" + "".join(f"P-{n:03},{10 + n}.00\n" for n i
 
 @pytest.fixture(autouse=True)
 async def catalog():
-    forget()  # the tables were truncated under the remembered part ids
     await import_catalog(CATALOG.encode())
 
 

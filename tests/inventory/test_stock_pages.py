@@ -7,7 +7,6 @@ import pytest
 
 from marketplace.accounts.tables import Role
 from marketplace.inventory.catalog import import_catalog
-from marketplace.inventory.part_ids import forget
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.network.rules import get_rules
 from marketplace.network.tables import Dealer
@@ -17,7 +16,6 @@ from tests.test_cli import marketplace
 
 @pytest.fixture(autouse=True)
 async def catalog():
-    forget()
     await import_catalog(b"part_number,description,list_price\nP-001,Disco freno,10.00\nP-002,Filtro olio,20.00\n"
                          b"P-003,Pompa acqua,30.00\n")
 
