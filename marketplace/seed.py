@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.tables import Role, User
 from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.tables import Part
 from marketplace.network.tables import Dealer
 from marketplace.seed_data import NetworkSeed, generate_network
 from marketplace.seed_stock import generate_stock

@@ -12,7 +12,7 @@ from marketplace.accounts.users import LANGUAGES, UserInput, create_user, get_us
 from marketplace.errors import DomainError, Invalid
 from marketplace.network.dealers import dealer_id_for_code
 from marketplace.pagination import page_number
-from marketplace.web.forms import form_fields
+from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
 
 
@@ -37,7 +37,7 @@ class UserPages(Controller):
         return page(
             request, "accounts/user_form.html", status_code=error.status_code if error else 200,
             user=user, values=values, roles=[r.value for r in Role], languages=LANGUAGES,
-            errors={error.field or "form": error.message} if error else {},
+            errors=form_errors(error),
         )
 
     @get("/new")
@@ -84,7 +84,7 @@ class ApiKeyPages(Controller):
         return page(
             request, "accounts/api_keys.html", status_code=error.status_code if error else (201 if new_key else 200),
             keys=keys, new_key=new_key, values=values or {},
-            errors={error.field or "form": error.message} if error else {},
+            errors=form_errors(error),
         )
 
     @get("/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from marketplace.accounts.principal import Principal
-from marketplace.accounts.tables import Role, User, WebSession
+from marketplace.accounts.tables import Role, WebSession
 from marketplace.accounts.tokens import new_token, token_hash
 
 SESSION_LIFETIME = timedelta(hours=12)

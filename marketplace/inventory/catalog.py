@@ -8,6 +8,7 @@ from decimal import Decimal
 from marketplace.csvfiles import decode, read_rows
 from marketplace.errors import Invalid, NotFound
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.search_terms import number_or_words
 from marketplace.inventory.tables import Channel, Part
 from marketplace.money import parse_amount
 from marketplace.pagination import PER_PAGE, Page
@@ -263,12 +264,7 @@ async def search_parts(q: str = "", page: int = 1) -> Page[dict]:
     """Parts whose number starts with ``q`` (typed any way) or whose description holds its words."""
     where = Part.id.is_not_null()
     if q.strip():
-        normalized = normalize_part_number(q)
-        by_words = Part.id.is_not_null()
-        for word in q.split():
-            by_words &= Part.description.ilike(f"%{word}%")
-        escaped = normalized.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where = Part.normalized.like(f"{escaped}%") | by_words
+        where = number_or_words(q, Part.normalized, Part.description)
     total = await Part.count().where(where)
     rows = await Part.select(*_PART_COLUMNS).where(where).order_by(Part.normalized).limit(PER_PAGE).offset(
         (page - 1) * PER_PAGE

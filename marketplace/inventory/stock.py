@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.search_terms import number_or_words
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.pagination import PER_PAGE, Page
 
@@ -17,20 +17,11 @@ _COLUMNS = (
 )
 
 
-def _matching(q: str):
-    """Rows whose part number starts with ``q`` typed any way, or whose description holds its words."""
-    prefix = normalize_part_number(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    by_words = StockItem.id.is_not_null()
-    for word in q.split():
-        by_words &= StockItem.part.description.ilike(f"%{word}%")
-    return StockItem.part.normalized.like(f"{prefix}%") | by_words
-
-
 async def own_stock(dealer_id: int, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Page[dict]:
     """The dealer's rows with every column, its private cost included, by part number."""
     where = StockItem.dealer == dealer_id
     if q.strip():
-        where &= _matching(q)
+        where &= number_or_words(q, StockItem.part.normalized, StockItem.part.description)
     total = await StockItem.count().where(where)
     rows = await (
         StockItem.select(*_COLUMNS).where(where).order_by(StockItem.part.normalized)

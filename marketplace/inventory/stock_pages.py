@@ -13,6 +13,7 @@ from marketplace.inventory.stock import aging, feed_history, get_feed, own_stock
 from marketplace.inventory.tables import FeedMode, FeedSource
 from marketplace.network.rules import get_rules
 from marketplace.pagination import page_number
+from marketplace.web.forms import form_errors
 from marketplace.web.render import page
 
 
@@ -34,7 +35,7 @@ class StockPages(Controller):
                      mode: str = "full") -> Template:
         status = error.status_code if error else (422 if report and not report.applied else 200)
         return page(request, "inventory/upload.html", status_code=status, report=report, mode=mode,
-                    errors={error.field or "file": error.message} if error else {})
+                    errors=form_errors(error, "file"))
 
     @get("/upload")
     async def upload_form(self, request: Request) -> Template:

@@ -11,7 +11,7 @@ from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, 
 from marketplace.network.rules import get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
-from marketplace.web.forms import form_fields
+from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
 
 
@@ -29,7 +29,7 @@ class DealerPages(Controller):
         return page(
             request, "network/dealer_form.html", status_code=error.status_code if error else 200,
             dealer=dealer, values=values, tiers=[t.value for t in Tier],
-            errors={error.field or "form": error.message} if error else {},
+            errors=form_errors(error),
         )
 
     @get("/new")
@@ -85,5 +85,5 @@ class NetworkSettingsPages(Controller):
             await update_rules(form)
         except DomainError as error:
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
-                        errors={error.field or "form": error.message}, saved=False)
+                        errors=form_errors(error), saved=False)
         return Redirect("/network/settings?saved=true", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,8 @@ class Formatter:
             return ""
         return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
-    def datetime(self, value: datetime | None) -> str:
+    def datetime(self, value: dt.datetime | None) -> str:
         return "" if value is None else format_datetime(value.astimezone(ROME), "short", locale=self.locale)
 
-    def date(self, value: date | None) -> str:
+    def date(self, value: dt.date | None) -> str:
         return "" if value is None else format_date(value, "short", locale=self.locale)
