@@ -22,6 +22,7 @@ from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
+from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.settings import PROJECT_ROOT, get_settings
@@ -70,6 +71,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             StockPages,
             StockApi,
             NetworkSettingsPages,
+            NetworkSearchApi,
+            TransferApi,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import os
 import warnings
 from pathlib import Path
@@ -57,3 +59,23 @@ def _forget_dead_holders(pgdata: Path) -> None:
     alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid) and pid != os.getpid()]
     if alive != pids:
         path.write_text(json.dumps(alive))
+
+
+@asynccontextmanager
+async def raw_connection() -> AsyncIterator:
+    """A raw asyncpg connection for the hot and bulk paths: the current Piccolo transaction's
+    if one is open, else one from Piccolo's pool (a fresh one where no pool runs, as in the CLI)."""
+    from marketplace.piccolo_conf import DB
+
+    transaction = DB.current_transaction.get()
+    if transaction is not None:
+        yield transaction.connection
+    elif DB.pool is not None:
+        async with DB.pool.acquire() as connection:
+            yield connection
+    else:
+        connection = await DB.get_new_connection()
+        try:
+            yield connection
+        finally:
+            await connection.close()

@@ -8,10 +8,12 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, **extra: object) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # More for the API answer, e.g. ``available`` on a refused reservation.
+        self.extra = extra
 
 
 class Invalid(DomainError):

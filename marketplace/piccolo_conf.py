@@ -14,5 +14,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.accounts.piccolo_app",
         "marketplace.inventory.piccolo_app",
         "marketplace.geo.piccolo_app",
+        "marketplace.matching.piccolo_app",
+        "marketplace.outbox.piccolo_app",
     ]
 )

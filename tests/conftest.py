@@ -25,6 +25,7 @@ from marketplace.migrate import migrate  # noqa: E402
 from marketplace.network.dealers import DealerInput, create_dealer  # noqa: E402
 from marketplace.piccolo_conf import DB  # noqa: E402
 from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
+from marketplace.network.directory import forget as forget_directory  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -53,6 +54,7 @@ async def clean_tables(database):
     )
     await DB.run_ddl(f"TRUNCATE {', '.join(r['tablename'] for r in rows)} RESTART IDENTITY CASCADE")
     forget_part_ids()  # remembered ids of parts the truncation just removed
+    forget_directory()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
 

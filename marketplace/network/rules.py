@@ -15,6 +15,7 @@ class NetworkRules:
     stale_feed_hours: int = 48
     transfer_discount_pct: Decimal = Decimal("20.00")
     full_feed_reject_limit_pct: Decimal = Decimal("5.00")
+    transfer_sla_hours: int = 4
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -26,7 +27,7 @@ class NetworkRules:
 async def get_rules() -> NetworkRules:
     row = await NetworkSettings.select(
         NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
-        NetworkSettings.full_feed_reject_limit_pct,
+        NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.transfer_sla_hours,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -41,15 +42,20 @@ def _percent(value: str, field: str) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-async def update_rules(form: dict[str, str]) -> NetworkRules:
+def _hours(form: dict[str, str], field: str, most: int, message: str) -> int:
     try:
-        hours = int(form.get("stale_feed_hours", "").strip())
+        hours = int(form.get(field, "").strip())
     except ValueError:
-        raise Invalid("a whole number of hours", "stale_feed_hours")
-    if not 1 <= hours <= 24 * 90:
-        raise Invalid("between 1 hour and 90 days", "stale_feed_hours")
+        raise Invalid("a whole number of hours", field)
+    if not 1 <= hours <= most:
+        raise Invalid(message, field)
+    return hours
+
+
+async def update_rules(form: dict[str, str]) -> NetworkRules:
     rules = NetworkRules(
-        stale_feed_hours=hours,
+        stale_feed_hours=_hours(form, "stale_feed_hours", 24 * 90, "between 1 hour and 90 days"),
+        transfer_sla_hours=_hours(form, "transfer_sla_hours", 240, "between 1 and 240 working hours"),
         transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
         full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
     )
@@ -57,5 +63,6 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
         NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct: rules.full_feed_reject_limit_pct,
+        NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
     }, force=True)
     return rules

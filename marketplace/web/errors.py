@@ -21,19 +21,21 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
-def _api_answer(status: int, detail: str, field: str | None = None, extra: object = None) -> Response:
+def _api_answer(status: int, detail: str, field: str | None = None, extra: object = None,
+                more: dict | None = None) -> Response:
     body: dict = {"status_code": status, "detail": detail}
     if field:
         body["field"] = field
     if extra:
         body["extra"] = extra
+    body.update(more or {})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def domain_error(request: Request, error: DomainError) -> Response:
     if _is_api(request):
-        return _api_answer(error.status_code, error.message, error.field)
+        return _api_answer(error.status_code, error.message, error.field, more=error.extra)
     return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.message)
 
 

@@ -1,0 +1,14 @@
+from piccolo.conf.apps import AppConfig
+
+from marketplace.matching.tables import FavouriteSupplier, SearchHistory, Transfer, TransferEvent
+from marketplace.settings import PROJECT_ROOT
+
+APP_CONFIG = AppConfig(
+    app_name="matching",
+    migrations_folder_path=str(PROJECT_ROOT / "migrations" / "matching"),
+    table_classes=[Transfer, TransferEvent, SearchHistory, FavouriteSupplier],
+    migration_dependencies=[
+        "marketplace.network.piccolo_app", "marketplace.accounts.piccolo_app", "marketplace.inventory.piccolo_app",
+    ],
+    commands=[],
+)

@@ -1,0 +1,83 @@
+"""Dealer-to-dealer transfers, their timeline, and what a clerk's searches remember."""
+
+from enum import Enum
+
+from piccolo.columns import (
+    JSONB, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
+from piccolo.table import Table
+
+from marketplace.accounts.tables import User
+from marketplace.inventory.tables import Part
+from marketplace.network.tables import Dealer
+
+
+class TransferStatus(str, Enum):
+    requested = "requested"
+    # The supplier accepted with a smaller quantity or another part number: the requester confirms.
+    offered = "offered"
+    accepted = "accepted"
+    declined = "declined"
+    expired = "expired"
+    shipped = "shipped"
+    received = "received"
+    cancelled = "cancelled"
+
+
+class DeclineReason(str, Enum):
+    backordered = "backordered"
+    discontinued = "discontinued"
+    not_available = "not_available"
+    not_stocked = "not_stocked"
+    other = "other"
+
+
+class Transfer(Table):
+    requester = ForeignKey(references=Dealer, on_delete=OnDelete.restrict)
+    supplier = ForeignKey(references=Dealer, on_delete=OnDelete.restrict)
+    # The part reserved and shipped; an offer may replace the one asked for.
+    part = ForeignKey(references=Part, on_delete=OnDelete.restrict)
+    requested_part = ForeignKey(references=Part, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    requested_quantity = Integer()
+    # Frozen at request time (and at an offer's replacement part).
+    unit_price = Numeric(digits=(12, 2))
+    status = Varchar(length=12, choices=TransferStatus, default=TransferStatus.requested, index=True)
+    note = Text(default="")
+    decline_reason = Varchar(length=16, null=True, default=None, choices=DeclineReason)
+    carrier = Varchar(length=100, default="")
+    tracking = Varchar(length=100, default="")
+    idempotency_key = Varchar(length=200, null=True, default=None)
+    request_fingerprint = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+    one_key_per_requester = Unique([requester, idempotency_key])
+
+
+class TransferEvent(Table):
+    """One step of a transfer's timeline."""
+
+    transfer = ForeignKey(references=Transfer, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    actor = Varchar(length=300)
+    from_status = Varchar(length=12, null=True, default=None)
+    to_status = Varchar(length=12)
+    detail = JSONB(default={})
+
+
+class SearchHistory(Table):
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    query = Text()
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class FavouriteSupplier(Table):
+    dealer = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    supplier = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    one_favourite_per_pair = Unique([dealer, supplier])

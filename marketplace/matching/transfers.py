@@ -1,0 +1,291 @@
+"""Dealer-to-dealer transfers: request (reserving the supplier's stock), answer, ship, receive.
+
+Reservations are conditional UPDATEs on the supplier's stock row, so two dealers racing for the
+last unit cannot both get it; they and the transfer insert use the transaction's asyncpg
+connection (the hot path, measured in benchmarks/search.py), the rest goes through Piccolo.
+Every transition locks the transfer row, writes an event and an outbox message in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import asyncpg
+
+from marketplace.accounts.principal import Principal
+from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
+from marketplace.inventory.normalize import normalize_part_number
+from marketplace.matching.sla import add_working_hours
+from marketplace.inventory.tables import Part
+from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
+from marketplace.network.tables import Dealer
+from marketplace.outbox.messages import emit
+from marketplace.network.rules import get_rules
+
+MAX_QUANTITY = 10_000
+S = TransferStatus
+# Who may move a transfer from which states, and where to.
+ACTIONS: dict[str, tuple[str, frozenset[TransferStatus]]] = {
+    "accept": ("supplier", frozenset({S.requested})),
+    "decline": ("supplier", frozenset({S.requested, S.offered})),
+    "ship": ("supplier", frozenset({S.accepted})),
+    "confirm": ("requester", frozenset({S.offered})),
+    "receive": ("requester", frozenset({S.shipped})),
+    "cancel": ("requester", frozenset({S.requested, S.offered, S.accepted})),
+}
+HOLDING = frozenset({S.requested, S.offered, S.accepted})  # states that keep the stock reserved
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    supplier: str
+    part_number: str
+    quantity: int
+    note: str = ""
+
+    def fingerprint(self) -> str:
+        canonical = {**asdict(self), "supplier": self.supplier.strip().upper(),
+                     "part_number": normalize_part_number(self.part_number), "note": self.note.strip()}
+        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def actor_of(principal: Principal) -> str:
+    if principal.user_id is not None:
+        return f"user:{principal.email}"
+    if principal.api_key_id is not None:
+        return f"api_key:{principal.api_key_id}"
+    return "system"
+
+
+_RESERVE = """
+UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
+WHERE dealer = $1 AND part = $2 AND shared AND on_hand - reserved >= $3
+RETURNING transfer_price
+"""
+_AVAILABLE = """
+SELECT GREATEST(on_hand - reserved, 0) AS available FROM stock_item WHERE dealer = $1 AND part = $2 AND shared
+"""
+_RELEASE = """
+UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2
+"""
+# Shipping moves the goods: they leave the supplier's shelf and its reservation.
+_SHIP = """
+UPDATE stock_item SET on_hand = GREATEST(on_hand - $3, 0), reserved = GREATEST(reserved - $3, 0),
+    last_movement_date = CURRENT_DATE, updated_at = now()
+WHERE dealer = $1 AND part = $2
+"""
+
+
+async def _part_id(part_number: str) -> int:
+    row = await Part.select(Part.id).where(Part.normalized == normalize_part_number(part_number)).first()
+    if row is None:
+        raise Invalid(f"no part {part_number} in the catalog", "part_number")
+    return row["id"]
+
+
+async def _reserve(connection, supplier_id: int, part_id: int, quantity: int) -> Decimal:
+    """Reserve at the supplier, or Conflict naming what is available."""
+    row = await connection.fetchrow(_RESERVE, supplier_id, part_id, quantity)
+    if row is None:
+        available = await connection.fetchval(_AVAILABLE, supplier_id, part_id) or 0
+        raise Conflict(f"the supplier has {available} available, {quantity} asked", "quantity", available=available)
+    return row["transfer_price"]
+
+
+async def _record(transfer_id: int, actor: str, before: str | None, after: str, detail: dict) -> None:
+    """The timeline event and the outbox message of one transition (in the caller's transaction)."""
+    detail = json.loads(json.dumps(detail, default=str))  # Decimals and dates as strings
+    await TransferEvent.insert(
+        TransferEvent(transfer=transfer_id, actor=actor, from_status=before, to_status=after, detail=detail))
+    await emit(f"transfer.{after}", {"transfer_id": transfer_id, "from": before, "to": after, **detail})
+
+
+async def request_transfer(principal: Principal, request: TransferRequest, idempotency_key: str | None = None
+                           ) -> tuple[int, bool]:
+    """Create a transfer reserving the supplier's stock: (transfer id, whether it was created now).
+
+    The same ``idempotency_key`` with the same request gives back the first transfer; with another
+    request it is refused.
+    """
+    if not principal.is_dealer:
+        raise Forbidden("only a dealer requests a transfer", "requester")
+    if not isinstance(request.quantity, int) or not 1 <= request.quantity <= MAX_QUANTITY:
+        raise Invalid(f"the quantity must be a whole number from 1 to {MAX_QUANTITY}", "quantity")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
+    fingerprint = request.fingerprint()
+    if idempotency_key and (found := await _replay(principal.dealer_id, idempotency_key, fingerprint)):
+        return found, False
+    async with Transfer._meta.db.transaction() as tx:
+        connection = tx.connection
+        supplier = await Dealer.select(Dealer.id, Dealer.active).where(
+            Dealer.code == request.supplier.strip().upper()).first()
+        if supplier is None or not supplier["active"]:
+            raise Invalid(f"no active dealer {request.supplier}", "supplier")
+        if supplier["id"] == principal.dealer_id:
+            raise Invalid("a dealer cannot request from itself", "supplier")
+        part_id = await _part_id(request.part_number)
+        price = await _reserve(connection, supplier["id"], part_id, request.quantity)
+        now = datetime.now(timezone.utc)
+        rules = await get_rules()
+        try:
+            async with connection.transaction():  # a savepoint: a racing twin key must not undo the reservation check
+                transfer_id = await connection.fetchval(
+                    "INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity,"
+                    " unit_price, status, note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at,"
+                    " carrier, tracking)"
+                    " VALUES ($1, $2, $3, $3, $4, $4, $5, 'requested', $6, $7, $8, $9, $10, $9, '', '') RETURNING id",
+                    principal.dealer_id, supplier["id"], part_id, request.quantity, price, request.note.strip()[:2000],
+                    idempotency_key, fingerprint, now, add_working_hours(now, rules.transfer_sla_hours),
+                )
+        except asyncpg.UniqueViolationError:
+            raise _Replayed()
+        await _record(transfer_id, actor_of(principal), None, S.requested.value,
+                      {"quantity": request.quantity, "unit_price": price})
+    return transfer_id, True
+
+
+class _Replayed(Exception):
+    pass
+
+
+async def _replay(requester_id: int, key: str, fingerprint: str) -> int | None:
+    row = await Transfer.select(Transfer.id, Transfer.request_fingerprint).where(
+        (Transfer.requester == requester_id) & (Transfer.idempotency_key == key)).first()
+    if row is None:
+        return None
+    if row["request_fingerprint"] != fingerprint:
+        raise Invalid("this Idempotency-Key was used for another request", "Idempotency-Key")
+    return row["id"]
+
+
+async def request_transfer_once(principal: Principal, request: TransferRequest, idempotency_key: str | None = None
+                                ) -> tuple[int, bool]:
+    """:func:`request_transfer`, where a concurrent request with the same key gives the winner's transfer."""
+    try:
+        return await request_transfer(principal, request, idempotency_key)
+    except _Replayed:
+        found = await _replay(principal.dealer_id, idempotency_key or "", request.fingerprint())
+        if found is None:  # pragma: no cover - the winner committed before we could see it
+            raise Conflict("a request with this Idempotency-Key is in progress: retry", "Idempotency-Key")
+        return found, False
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What an action may carry: an offer's quantity or part, a decline reason, the shipment."""
+
+    quantity: int | None = None
+    part_number: str | None = None
+    reason: str | None = None
+    carrier: str = ""
+    tracking: str = ""
+
+
+async def act(principal: Principal, transfer_id: int, action: str, answer: Answer = Answer()) -> None:
+    """Move a transfer on; the caller must be the party the action belongs to (or the row is 404)."""
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action}", "action")
+    party, allowed = ACTIONS[action]
+    async with Transfer._meta.db.transaction() as tx:
+        connection = tx.connection
+        transfer = await Transfer.select().where(Transfer.id == transfer_id).lock_rows().first()
+        if transfer is None or not _may_see(principal, transfer):
+            raise NotFound(f"no transfer {transfer_id}", "transfer")
+        if principal.dealer_id != transfer[party]:
+            raise Forbidden(f"only the {party} may {action} this transfer", "action")
+        status = S(transfer["status"])
+        if status not in allowed:
+            raise Conflict(f"the transfer is {status.value}: it cannot be {action}ed now", "status", status=status.value)
+        after, detail = await _STEPS[action](connection, transfer, answer)
+        await Transfer.update({Transfer.status: after, Transfer.updated_at: datetime.now(timezone.utc)}).where(
+            Transfer.id == transfer_id)
+        await _record(transfer_id, actor_of(principal), status.value, after, detail)
+
+
+def _may_see(principal: Principal, transfer) -> bool:
+    return principal.is_manager or principal.dealer_id in (transfer["requester"], transfer["supplier"])
+
+
+async def _accept(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    """Accept as asked; or offer fewer units or another part number, for the requester to confirm."""
+    quantity = answer.quantity if answer.quantity is not None else transfer["quantity"]
+    if not isinstance(quantity, int) or not 1 <= quantity <= transfer["quantity"]:
+        raise Invalid(f"offer from 1 to {transfer['quantity']} units", "quantity")
+    part_id = transfer["part"]
+    if answer.part_number and normalize_part_number(answer.part_number):
+        part_id = await _part_id(answer.part_number)
+    if quantity == transfer["quantity"] and part_id == transfer["part"]:
+        return S.accepted.value, {}
+    supplier, held = transfer["supplier"], transfer["quantity"]
+    await connection.execute(_RELEASE, supplier, transfer["part"], held)
+    price = transfer["unit_price"]
+    if part_id != transfer["part"]:
+        price = await _reserve(connection, supplier, part_id, quantity)
+    else:
+        await _reserve(connection, supplier, part_id, quantity)
+    await Transfer.update({Transfer.part: part_id, Transfer.quantity: quantity, Transfer.unit_price: price}).where(
+        Transfer.id == transfer["id"])
+    return S.offered.value, {"quantity": quantity, "part_id": part_id, "unit_price": price}
+
+
+async def _decline(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    if answer.reason not in DeclineReason._value2member_map_:
+        raise Invalid(f"give a reason: {', '.join(r.value for r in DeclineReason)}", "reason")
+    await connection.execute(_RELEASE, transfer["supplier"], transfer["part"], transfer["quantity"])
+    await Transfer.update({Transfer.decline_reason: answer.reason}).where(Transfer.id == transfer["id"])
+    return S.declined.value, {"reason": answer.reason}
+
+
+async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    carrier, tracking = answer.carrier.strip()[:100], answer.tracking.strip()[:100]
+    if not carrier:
+        raise Invalid("name the carrier (or 'own van', 'pick-up')", "carrier")
+    await connection.execute(_SHIP, transfer["supplier"], transfer["part"], transfer["quantity"])
+    await Transfer.update({Transfer.carrier: carrier, Transfer.tracking: tracking}).where(Transfer.id == transfer["id"])
+    return S.shipped.value, {"carrier": carrier, "tracking": tracking}
+
+
+async def _confirm(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    return S.accepted.value, {}
+
+
+async def _receive(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    return S.received.value, {}
+
+
+async def _cancel(connection, transfer, answer: Answer) -> tuple[str, dict]:
+    await connection.execute(_RELEASE, transfer["supplier"], transfer["part"], transfer["quantity"])
+    return S.cancelled.value, {}
+
+
+_STEPS = {"accept": _accept, "decline": _decline, "ship": _ship, "confirm": _confirm, "receive": _receive,
+          "cancel": _cancel}
+
+
+_EXPIRE = """
+WITH due AS (
+    SELECT id FROM transfer WHERE status = 'requested' AND expires_at <= $1
+    ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+)
+UPDATE transfer t SET status = 'expired', updated_at = now() FROM due WHERE t.id = due.id
+RETURNING t.id, t.supplier, t.part, t.quantity
+"""
+
+
+async def expire_overdue(now: datetime | None = None, batch: int = 500) -> int:
+    """Expire unanswered requests past their SLA and release their stock; safe to run anywhere at
+    once (rows taken with SKIP LOCKED) and again (only ``requested`` rows qualify)."""
+    async with Transfer._meta.db.transaction() as tx:
+        connection = tx.connection
+        expired = await connection.fetch(_EXPIRE, now or datetime.now(timezone.utc), batch)
+        for row in expired:
+            await connection.execute(_RELEASE, row["supplier"], row["part"], row["quantity"])
+            await _record(row["id"], "system", S.requested.value, S.expired.value, {})
+    return len(expired)
+

@@ -1,0 +1,84 @@
+"""The dealer directory held in memory for the hot paths (search, quotes).
+
+2,000 dealers fit in a few arrays. A snapshot (with the network rules) is reused for a few
+seconds, so a search costs no join to the dealer table and distances come from vectorized arrays.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from marketplace.network.rules import NetworkRules, get_rules
+from marketplace.network.tables import Dealer
+
+REFRESH_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class DealerInfo:
+    id: int
+    code: str
+    name: str
+    city: str
+    lat: float
+    lon: float
+    active: bool
+    is_central_warehouse: bool
+    last_feed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Directory:
+    by_id: dict[int, DealerInfo]
+    by_code: dict[str, DealerInfo]
+    # Indexed by dealer id: coordinates as arrays, for vectorized distances (NaN where unknown).
+    lat: np.ndarray
+    lon: np.ndarray
+    rules: NetworkRules
+    taken_at: float
+
+    def is_stale(self, dealer: DealerInfo, now: datetime | None = None) -> bool:
+        return self.rules.is_stale(dealer.last_feed_at, now)
+
+    def feed_age_hours(self, dealer: DealerInfo, now: datetime | None = None) -> float | None:
+        if dealer.last_feed_at is None:
+            return None
+        return ((now or datetime.now(timezone.utc)) - dealer.last_feed_at).total_seconds() / 3600
+
+
+_snapshot: Directory | None = None
+
+
+async def directory(max_age: float = REFRESH_SECONDS) -> Directory:
+    """A snapshot of every dealer, at most ``max_age`` seconds old."""
+    global _snapshot
+    if _snapshot is None or time.monotonic() - _snapshot.taken_at > max_age:
+        _snapshot = await _load()
+    return _snapshot
+
+
+def forget() -> None:
+    global _snapshot
+    _snapshot = None
+
+
+async def _load() -> Directory:
+    rows = await Dealer.select(
+        Dealer.id, Dealer.code, Dealer.name, Dealer.city, Dealer.lat, Dealer.lon, Dealer.active,
+        Dealer.is_central_warehouse, Dealer.last_feed_at,
+    )
+    dealers = [DealerInfo(**row) for row in rows]
+    size = max((d.id for d in dealers), default=0) + 1
+    lat = np.full(size, np.nan)
+    lon = np.full(size, np.nan)
+    for dealer in dealers:
+        if dealer.lat is not None:
+            lat[dealer.id], lon[dealer.id] = dealer.lat, dealer.lon
+    return Directory(
+        by_id={d.id: d for d in dealers}, by_code={d.code: d for d in dealers}, lat=lat, lon=lon,
+        rules=await get_rules(), taken_at=time.monotonic(),
+    )
