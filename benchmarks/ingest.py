@@ -22,17 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._database import fresh_database  # noqa: E402
+from benchmarks._pool import build_pool, pool_arguments  # noqa: E402
 
 FEED_LINES = 100_000
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="a PostgreSQL server (a fresh database is created on it)")
-    parser.add_argument("--data-dir", default="/tmp/marketplace-bench", help="embedded server folder")
-    parser.add_argument("--dealers", type=int, default=2000)
-    parser.add_argument("--parts", type=int, default=200_000)
-    parser.add_argument("--rows", type=int, default=5_000_000, help="stock rows in the pool")
+    parser = pool_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--repeat", type=int, default=3)
     return parser.parse_args()
 
@@ -46,23 +42,6 @@ def feed_csv(rows: list[list], changed_share: float, rng: random.Random) -> byte
         number, quantity, price, cost, moved = row
         lines.append(f"{number};{quantity};{str(price).replace('.', ',')};{str(cost).replace('.', ',')};{moved}")
     return ("\n".join(lines) + "\n").encode()
-
-
-async def build_pool(args) -> int:
-    from marketplace.migrate import migrate
-    from marketplace.seed import seed_network
-    from marketplace.piccolo_conf import DB
-
-    await migrate()
-    # Holders follow popularity with a cap at every dealer, so ask for a little more than the target.
-    per_dealer = int(args.rows / args.dealers * 1.2)
-    started = time.perf_counter()
-    await seed_network(args.dealers, args.parts, seed=1, rows_per_dealer=per_dealer)
-    await DB.run_ddl("VACUUM ANALYZE")
-    rows = (await DB.run_ddl("SELECT count(*) AS n FROM stock_item"))[0]["n"]
-    print(f"pool: {args.dealers} dealers, {args.parts} parts, {rows} stock rows built in "
-          f"{time.perf_counter() - started:.0f} s", flush=True)
-    return rows
 
 
 async def bench_dealer(connection, rng: random.Random) -> tuple[int, list[list]]:

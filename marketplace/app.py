@@ -23,11 +23,14 @@ from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
+from marketplace.matching.pages import SearchPages, TransferPages
+from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
+from marketplace.web.hooks import count_waiting_transfers
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -73,6 +76,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             NetworkSettingsPages,
             NetworkSearchApi,
             TransferApi,
+            SearchPages,
+            TransferPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
@@ -85,7 +90,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool] if own_pool else [],
+        lifespan=[database_pool, transfer_sweeper] if own_pool else [],
+        before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",
             version=__version__,

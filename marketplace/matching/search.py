@@ -13,7 +13,8 @@ import numpy as np
 
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
-from marketplace.geo.distance import geodesic_km_many
+from marketplace.geo.distance import geodesic_km_many, haversine_km_many
+from marketplace.matching.chains import ChainLink, chains_of
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.directory import Directory, directory
 
@@ -57,8 +58,8 @@ class SearchResult:
     status: str  # found | not_found (in the catalog, but nobody has it) | unknown_part
     part_number: str | None = None  # the newest number of the chain: the one to ask for
     description: str = ""
-    replaces: list[str] = field(default_factory=list)
-    replaced_by: str | None = None  # when the number asked is superseded
+    replaces: list[str] = field(default_factory=list)  # the chain's older numbers, besides the one asked
+    replaced_by: str | None = None  # the newest number, when the one asked is superseded
     own_available: int = 0
     holders: list[Holder] = field(default_factory=list)
     holders_total: int = 0
@@ -78,34 +79,14 @@ def split_query(text: str) -> list[str]:
     return numbers
 
 
-# Every part in the chain of each number asked: up to the newest (generation 0), then down to
-# every older number replaced by it. Depths are bounded, so even a corrupt cycle ends.
-_CHAINS = """
-WITH RECURSIVE up AS (
-    SELECT p.normalized AS asked, p.id, p.superseded_by, 0 AS depth FROM part p WHERE p.normalized = ANY($1::text[])
-    UNION ALL
-    SELECT up.asked, p.id, p.superseded_by, up.depth + 1 FROM up JOIN part p ON p.id = up.superseded_by
-    WHERE up.depth < 30
-), newest AS (
-    SELECT DISTINCT ON (asked) asked, id FROM up WHERE superseded_by IS NULL ORDER BY asked, depth DESC
-), chain AS (
-    SELECT asked, id, 0 AS generation FROM newest
-    UNION ALL
-    SELECT chain.asked, p.id, chain.generation + 1 FROM chain JOIN part p ON p.superseded_by = chain.id
-    WHERE chain.generation < 30
-)
-SELECT chain.asked, chain.generation, p.id, p.part_number, p.normalized, p.description, p.superseded_by
-FROM chain JOIN part p ON p.id = chain.id
-ORDER BY chain.asked, chain.generation, p.normalized
-"""
-
-_HOLDINGS = """
+# Shared stock with something available (an index-only scan on stock_item_holders), and the
+# searcher's own unshared stock, in one round trip.
+_STOCK = """
 SELECT part, dealer, on_hand - reserved AS available, transfer_price, last_movement_date
 FROM stock_item WHERE part = ANY($1::int[]) AND shared AND on_hand > reserved
-"""
-_OWN = """
-SELECT part, on_hand - reserved AS available FROM stock_item
-WHERE dealer = $1 AND part = ANY($2::int[]) AND on_hand > reserved
+UNION ALL
+SELECT part, dealer, on_hand - reserved, transfer_price, last_movement_date
+FROM stock_item WHERE dealer = $2 AND part = ANY($1::int[]) AND NOT shared AND on_hand > reserved
 """
 
 
@@ -120,19 +101,14 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
     asked = [normalize_part_number(number) for number in numbers]
     network = await directory()
     async with raw_connection() as connection:
-        chains: dict[str, list] = {}
-        for row in await connection.fetch(_CHAINS, list(set(asked))):
-            chains.setdefault(row["asked"], []).append(row)
-        part_ids = list({row["id"] for chain in chains.values() for row in chain})
-        holdings: dict[int, list] = {}
-        own: dict[int, int] = {}
-        if part_ids:
-            for row in await connection.fetch(_HOLDINGS, part_ids):
-                holdings.setdefault(row["part"], []).append(row)
-            own = {row["part"]: row["available"] for row in await connection.fetch(_OWN, searcher_id, part_ids)}
+        chains = await chains_of(connection, asked)
+        part_ids = list({link.id for chain in chains.values() for link in chain})
+        stock: dict[int, list] = {}
+        for row in await connection.fetch(_STOCK, part_ids, searcher_id) if part_ids else ():
+            stock.setdefault(row["part"], []).append(row)
     context = _Context(network, searcher_id, quantity, sort, radius_km, favourites, datetime.now(timezone.utc))
     return [
-        _result(number, chains.get(normalized), holdings, own, context) if normalized in chains
+        _result(number, chains[normalized], stock, context) if normalized in chains
         else SearchResult(query=number, status="unknown_part")
         for number, normalized in zip(numbers, asked)
     ]
@@ -149,109 +125,150 @@ class _Context:
     now: datetime
 
 
-def _result(query: str, chain: list, holdings: dict[int, list], own: dict[int, int], context: _Context) -> SearchResult:
-    asked = normalize_part_number(query)
-    newest = chain[0]
-    asked_row = next(row for row in chain if row["normalized"] == asked)
-    by_id = {row["id"]: row for row in chain}
+@dataclass(slots=True)
+class _Rows:
+    """The stock rows of one chain as arrays: filtering and ranking 500 holders stays in numpy."""
+
+    rows: list
+    generation: np.ndarray
+    dealer: np.ndarray
+    available: np.ndarray
+
+    @classmethod
+    def of(cls, chain: tuple[ChainLink, ...], stock: dict[int, list]) -> _Rows:
+        rows, generations = [], []
+        for link in chain:
+            found = stock.get(link.id, ())
+            rows.extend(found)
+            generations.extend([link.generation] * len(found))
+        count = len(rows)
+        return cls(
+            rows=rows, generation=np.asarray(generations, dtype=np.int64),
+            dealer=np.fromiter((row[1] for row in rows), dtype=np.int64, count=count),
+            available=np.fromiter((row[2] for row in rows), dtype=np.int64, count=count),
+        )
+
+
+def _result(query: str, chain: tuple[ChainLink, ...], stock: dict[int, list], context: _Context) -> SearchResult:
+    asked = next(link for link in chain if link.normalized == normalize_part_number(query))
+    by_id = {link.id: link for link in chain}
+    rows = _Rows.of(chain, stock)
+    network = context.network
+    known = rows.dealer < len(network.fresh)
+    own = rows.dealer == context.searcher_id
+    usable = known & ~own
+    usable[usable] &= network.fresh[rows.dealer[usable]]
+    central = usable.copy()
+    central[central] &= network.central[rows.dealer[central]]
+    holders = usable & ~central
+    distance = _haversine(context, rows.dealer)
+    if context.radius_km is not None:
+        holders &= distance <= context.radius_km
+    ranked = _rank(context.sort, np.flatnonzero(holders), rows, distance)
+    shown = ranked[:HOLDERS_SHOWN]
     result = SearchResult(
-        query=query, status="found", part_number=newest["part_number"], description=newest["description"],
-        replaces=[row["part_number"] for row in chain[1:]],
-        replaced_by=by_id[asked_row["superseded_by"]]["part_number"] if asked_row["superseded_by"] in by_id else None,
-        own_available=sum(own.get(row["id"], 0) for row in chain),
+        query=query, status="found", part_number=chain[0].part_number, description=chain[0].description,
+        replaces=[link.part_number for link in chain[1:] if link is not asked],
+        replaced_by=chain[0].part_number if asked is not chain[0] else None,
+        own_available=int(rows.available[own].sum()),
+        holders=_holders(shown, rows, by_id, chain, context),
+        holders_total=len(ranked), total_available=int(rows.available[ranked].sum()),
     )
-    holders, central = _holders(chain, holdings, context)
-    result.central = central
-    result.holders_total = len(holders)
-    result.total_available = sum(h.available for h in holders)
-    result.holders = holders[:HOLDERS_SHOWN]
-    result.split = _split(holders, context.quantity)
-    if not holders and central is None:
+    result.split = _split(ranked, rows, distance, network, context.quantity)
+    if central.any():
+        best = min(np.flatnonzero(central), key=lambda i: (rows.generation[i], -rows.available[i]))
+        result.central = _holders(np.asarray([best]), rows, by_id, chain, context)[0]
+    if not result.holders and result.central is None:
         result.status = "not_found"
     return result
 
 
-def _holders(chain: list, holdings: dict[int, list], context: _Context) -> tuple[list[Holder], Holder | None]:
-    network, today = context.network, context.now.date()
-    rows = [(row, holding) for row in chain for holding in holdings.get(row["id"], ())]
-    dealers = []
-    for row, holding in rows:
-        dealer = network.by_id.get(holding["dealer"])
-        if dealer is None or dealer.id == context.searcher_id or not dealer.active or network.is_stale(dealer, context.now):
-            continue
-        dealers.append((row, holding, dealer))
-    distances = _distances(context, [dealer.id for _, _, dealer in dealers])
-    holders: list[Holder] = []
-    central: Holder | None = None
-    for (row, holding, dealer), distance in zip(dealers, distances):
-        if context.radius_km is not None and (distance is None or distance > context.radius_km):
-            continue
-        moved: date | None = holding["last_movement_date"]
-        age = (today - moved).days if moved else None
-        feed_age = network.feed_age_hours(dealer, context.now)
-        holder = Holder(
-            dealer_code=dealer.code, dealer_name=dealer.name, city=dealer.city,
-            distance_km=None if distance is None else round(distance, 1), available=holding["available"],
-            transfer_price=holding["transfer_price"], feed_age_hours=None if feed_age is None else round(feed_age, 1),
-            part_number=row["part_number"], stock_age_days=age if age is not None and age >= AGED_DAYS else None,
-            generation=row["generation"], favourite=dealer.id in context.favourites,
-        )
-        if dealer.is_central_warehouse:
-            if central is None or (holder.generation, -holder.available) < (central.generation, -central.available):
-                central = holder
-        else:
-            holders.append(holder)
-    holders.sort(key=_ranking(context.sort))
-    return holders, central
-
-
-def _distances(context: _Context, dealer_ids: list[int]) -> list[float | None]:
+def _haversine(context: _Context, dealers: np.ndarray) -> np.ndarray:
+    """Great-circle km to each dealer (NaN where unknown): enough to rank and filter; what is
+    shown gets the exact geodesic distance."""
     network = context.network
     origin = context.searcher_id
-    if not dealer_ids or origin >= len(network.lat) or np.isnan(network.lat[origin]):
-        return [None] * len(dealer_ids)
-    ids = np.asarray(dealer_ids)
-    km = geodesic_km_many(network.lat[origin], network.lon[origin], network.lat[ids], network.lon[ids])
+    if origin >= len(network.lat) or np.isnan(network.lat[origin]) or not len(dealers):
+        return np.full(len(dealers), np.nan)
+    safe = np.minimum(dealers, len(network.lat) - 1)
+    return haversine_km_many(network.lat[origin], network.lon[origin], network.lat[safe], network.lon[safe])
+
+
+def _rank(sort: Sort, index: np.ndarray, rows: _Rows, distance: np.ndarray) -> np.ndarray:
+    """Row indexes in the order asked for; unknown distances last, newer numbers first on ties."""
+    if not len(index):
+        return index
+    far = np.where(np.isnan(distance[index]), np.inf, distance[index])
+    generation = rows.generation[index]
+    if sort == Sort.price:
+        price = np.fromiter((float(rows.rows[i][3]) for i in index), dtype=float, count=len(index))
+        order = np.lexsort((generation, far, price))
+    elif sort == Sort.aged_first:
+        moved = np.fromiter((_ordinal(rows.rows[i][4]) for i in index), dtype=float, count=len(index))
+        order = np.lexsort((generation, far, moved))
+    else:
+        order = np.lexsort((generation, far))
+    return index[order]
+
+
+def _ordinal(moved: date | None) -> float:
+    return moved.toordinal() if moved else np.inf
+
+
+def _holders(index: np.ndarray, rows: _Rows, by_id: dict, chain: tuple[ChainLink, ...],
+             context: _Context) -> list[Holder]:
+    network, today = context.network, context.now.date()
+    dealers = rows.dealer[index]
+    distances = _geodesic(context, dealers)
+    holders = []
+    for i, dealer_id, distance in zip(index, dealers, distances):
+        row = rows.rows[i]
+        dealer = network.by_id[int(dealer_id)]
+        moved: date | None = row[4]
+        age = (today - moved).days if moved else None
+        feed_age = network.feed_age_hours(dealer, context.now)
+        holders.append(Holder(
+            dealer_code=dealer.code, dealer_name=dealer.name, city=dealer.city,
+            distance_km=None if distance is None else round(distance, 1), available=int(row[2]),
+            transfer_price=row[3], feed_age_hours=None if feed_age is None else round(feed_age, 1),
+            part_number=by_id[row[0]].part_number, stock_age_days=age if age is not None and age >= AGED_DAYS else None,
+            generation=int(rows.generation[i]), favourite=dealer.id in context.favourites,
+        ))
+    return holders
+
+
+def _geodesic(context: _Context, dealers: np.ndarray) -> list[float | None]:
+    network = context.network
+    origin = context.searcher_id
+    if origin >= len(network.lat) or np.isnan(network.lat[origin]) or not len(dealers):
+        return [None] * len(dealers)
+    km = geodesic_km_many(network.lat[origin], network.lon[origin], network.lat[dealers], network.lon[dealers])
     return [None if np.isnan(value) else float(value) for value in km]
 
 
-_FAR = float("inf")
-
-
-def _ranking(sort: Sort):
-    if sort == Sort.price:
-        return lambda h: (h.transfer_price, _far(h), h.generation)
-    if sort == Sort.aged_first:
-        return lambda h: (h.stock_age_days is None, -(h.stock_age_days or 0), _far(h), h.generation)
-    return lambda h: (_far(h), h.generation, h.transfer_price)
-
-
-def _far(holder: Holder) -> float:
-    return _FAR if holder.distance_km is None else holder.distance_km
-
-
-def _split(holders: list[Holder], quantity: int) -> list[SplitLine]:
+def _split(ranked: np.ndarray, rows: _Rows, distance: np.ndarray, network: Directory, quantity: int) -> list[SplitLine]:
     """When nobody has the whole quantity: the fewest holders that do together, the nearest such set.
 
-    With fewer holders than that, everything there is (a partial proposal).
+    With too little in the whole network, everything there is (a partial proposal).
     """
-    if not holders or any(h.available >= quantity for h in holders):
+    if not len(ranked) or rows.available[ranked].max() >= quantity:
         return []
-    largest_first = sorted(holders, key=lambda h: (-h.available, _far(h)))
+    far = np.where(np.isnan(distance), np.inf, distance)
+    largest_first = sorted(ranked, key=lambda i: (-rows.available[i], far[i]))
     needed, covered = 0, 0
-    for holder in largest_first:
-        needed, covered = needed + 1, covered + holder.available
+    for i in largest_first:
+        needed, covered = needed + 1, covered + rows.available[i]
         if covered >= quantity:
             break
     chosen = largest_first[:needed]
     if covered >= quantity and needed <= 4:
-        nearest = sorted(holders, key=_far)[:25]
-        sets = (combo for combo in combinations(nearest, needed) if sum(h.available for h in combo) >= quantity)
-        chosen = list(min(sets, key=lambda combo: sum(_far(h) for h in combo), default=chosen))
+        nearest = sorted(ranked, key=lambda i: far[i])[:25]
+        sets = (c for c in combinations(nearest, needed) if sum(rows.available[i] for i in c) >= quantity)
+        chosen = list(min(sets, key=lambda c: sum(far[i] for i in c), default=chosen))
     lines, left = [], quantity
-    for holder in sorted(chosen, key=_far):
-        take = min(holder.available, left)
+    for i in sorted(chosen, key=lambda i: far[i]):
+        take = int(min(rows.available[i], left))
         if take:
-            lines.append(SplitLine(holder.dealer_code, take))
+            lines.append(SplitLine(network.by_id[int(rows.dealer[i])].code, take))
             left -= take
     return lines

@@ -38,6 +38,9 @@ class Directory:
     # Indexed by dealer id: coordinates as arrays, for vectorized distances (NaN where unknown).
     lat: np.ndarray
     lon: np.ndarray
+    # By dealer id, as of the snapshot: active with a fresh feed, and the importer's warehouse.
+    fresh: np.ndarray
+    central: np.ndarray
     rules: NetworkRules
     taken_at: float
 
@@ -72,13 +75,19 @@ async def _load() -> Directory:
         Dealer.is_central_warehouse, Dealer.last_feed_at,
     )
     dealers = [DealerInfo(**row) for row in rows]
+    rules = await get_rules()
+    now = datetime.now(timezone.utc)
     size = max((d.id for d in dealers), default=0) + 1
     lat = np.full(size, np.nan)
     lon = np.full(size, np.nan)
+    fresh = np.zeros(size, dtype=bool)
+    central = np.zeros(size, dtype=bool)
     for dealer in dealers:
         if dealer.lat is not None:
             lat[dealer.id], lon[dealer.id] = dealer.lat, dealer.lon
+        fresh[dealer.id] = dealer.active and not rules.is_stale(dealer.last_feed_at, now)
+        central[dealer.id] = dealer.is_central_warehouse
     return Directory(
         by_id={d.id: d for d in dealers}, by_code={d.code: d for d in dealers}, lat=lat, lon=lon,
-        rules=await get_rules(), taken_at=time.monotonic(),
+        fresh=fresh, central=central, rules=rules, taken_at=time.monotonic(),
     )

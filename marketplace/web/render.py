@@ -30,6 +30,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
             "fmt": Formatter(language),
             "me": request.scope.get("user"),
             "path": request.url.path,
+            "waiting": getattr(request.state, "waiting", 0),
             **context,
         },
     )

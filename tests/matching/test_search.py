@@ -49,11 +49,12 @@ async def test_any_number_of_a_chain_finds_them_all_newest_shown(client, milano)
     for asked in ("1K0615301AA", "1k0 615 301 ab", "5Q0-615-301-F"):
         [result] = await find(client, milano, q=asked)
         assert result["part_number"] == "5Q0 615 301 F"
-        assert result["replaces"] == ["1K0 615 301 AB", "1K0 615 301 AA"]
         assert {h["dealer_code"]: h["part_number"] for h in result["holders"]} == {
             "MZ": "1K0 615 301 AA", "BG": "5Q0 615 301 F"}
     [oldest] = await find(client, milano, q="1K0615301AA")
-    assert oldest["replaced_by"] == "1K0 615 301 AB"
+    assert oldest["replaced_by"] == "5Q0 615 301 F" and oldest["replaces"] == ["1K0 615 301 AB"]
+    [newest] = await find(client, milano, q="5Q0615301F")
+    assert newest["replaced_by"] is None and newest["replaces"] == ["1K0 615 301 AB", "1K0 615 301 AA"]
 
 
 async def test_stale_inactive_unshared_and_reserved_stock_is_left_out(client, milano):

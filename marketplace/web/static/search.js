@@ -1,0 +1,31 @@
+// Network search without a page reload; the form works the same without this script.
+(function () {
+  var form = document.getElementById("search-form");
+  var box = document.getElementById("q");
+  var results = document.getElementById("results");
+  if (!form || !box || !results || !window.fetch) return;
+  // Enter searches; Shift+Enter starts a new line of a list.
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    }
+  });
+  box.addEventListener("input", function () {
+    box.rows = Math.min(8, Math.max(1, box.value.split("\n").length));
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var query = new URLSearchParams(new FormData(form)).toString();
+    results.setAttribute("aria-busy", "true");
+    fetch("/search/results?" + query, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        results.innerHTML = html;
+        results.removeAttribute("aria-busy");
+        // Focus stays in the box: a second Enter must search again, never request by accident.
+        history.replaceState(null, "", "/search?" + query);
+      })
+      .catch(function () { form.submit(); });
+  });
+})();
