@@ -101,10 +101,11 @@ async def timed_feed(dealer_id: int, data: bytes, mode) -> tuple[float, object]:
 
 async def main(args) -> dict:
     from marketplace.inventory.tables import FeedMode
+    from marketplace.db import POOL_OPTIONS
     from marketplace.piccolo_conf import DB
 
     pool_rows = await build_pool(args)
-    await DB.start_connection_pool(min_size=1, max_size=4)
+    await DB.start_connection_pool(min_size=1, max_size=4, **POOL_OPTIONS)
     rng = random.Random(7)
     async with DB.transaction() as tx:
         dealer_id, rows = await bench_dealer(tx.connection, rng)

@@ -27,6 +27,7 @@ from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
+from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
@@ -40,7 +41,7 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
     from marketplace.piccolo_conf import DB
 
     settings = get_settings()
-    await DB.start_connection_pool(min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+    await DB.start_connection_pool(min_size=settings.pool_min_size, max_size=settings.pool_max_size, **POOL_OPTIONS)
     try:
         yield
     finally:

@@ -79,3 +79,14 @@ async def raw_connection() -> AsyncIterator:
             yield connection
         finally:
             await connection.close()
+
+
+async def _keep_session(connection) -> None:
+    """Pool release without asyncpg's reset query (advisory unlocks, CLOSE ALL, UNLISTEN, RESET
+    ALL): a round trip on every release, for session state this app never leaves behind (its
+    settings are SET LOCAL, its locks transaction-scoped). asyncpg still rolls back an open
+    transaction first."""
+
+
+#: Options for every connection pool the app starts.
+POOL_OPTIONS = {"reset": _keep_session}

@@ -24,8 +24,11 @@ from marketplace.app import create_app  # noqa: E402
 from marketplace.migrate import migrate  # noqa: E402
 from marketplace.network.dealers import DealerInput, create_dealer  # noqa: E402
 from marketplace.piccolo_conf import DB  # noqa: E402
+from marketplace.db import POOL_OPTIONS  # noqa: E402
 from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
 from marketplace.network.directory import forget as forget_directory  # noqa: E402
+from marketplace.accounts.api_keys import forget_keys  # noqa: E402
+from marketplace.matching.chains import forget as forget_chains  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -38,7 +41,7 @@ def pytest_report_header(config):
 async def database():
     """Migrate the empty database once, and run the pool the app and the tests share."""
     await migrate()
-    await DB.start_connection_pool(min_size=1, max_size=8)
+    await DB.start_connection_pool(min_size=1, max_size=8, **POOL_OPTIONS)
     yield
     await DB.close_connection_pool()
 
@@ -55,6 +58,8 @@ async def clean_tables(database):
     await DB.run_ddl(f"TRUNCATE {', '.join(r['tablename'] for r in rows)} RESTART IDENTITY CASCADE")
     forget_part_ids()  # remembered ids of parts the truncation just removed
     forget_directory()
+    forget_keys()
+    forget_chains()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -36,16 +37,30 @@ async def create_api_key(*, role: Role, dealer_id: int | None, name: str = "") -
     return NewApiKey(id=row.id, prefix=prefix, key=key)
 
 
+# Valid keys are remembered briefly: a DMS calls many times a second, and each check would cost a
+# query. A revocation (or a dealer's deactivation) made in another process applies within this time.
+REMEMBER_SECONDS = 10.0
+_remembered: dict[str, tuple[float, Principal]] = {}
+
+
+def forget_keys() -> None:
+    _remembered.clear()
+
+
 async def principal_for_key(key: str) -> Principal | None:
     """The caller a key stands for, or None for an unknown or revoked key."""
     if not key.startswith(KEY_PREFIX):
         return None
+    digest = token_hash(key)
+    remembered = _remembered.get(digest)
+    if remembered and time.monotonic() - remembered[0] < REMEMBER_SECONDS:
+        return remembered[1]
     row = (
         await ApiKey.select(
             ApiKey.id, ApiKey.role, ApiKey.last_used_at, ApiKey.dealer.id, ApiKey.dealer.code, ApiKey.dealer.name
         )
         .where(
-            (ApiKey.key_hash == token_hash(key))
+            (ApiKey.key_hash == digest)
             & ApiKey.revoked_at.is_null()
             & (ApiKey.dealer.is_null() | ApiKey.dealer.active.eq(True))
         )
@@ -56,13 +71,15 @@ async def principal_for_key(key: str) -> Principal | None:
     now = datetime.now(timezone.utc)
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_RESOLUTION:
         await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])
-    return Principal(
+    principal = Principal(
         role=Role(row["role"]),
         dealer_id=row["dealer.id"],
         dealer_code=row["dealer.code"],
         dealer_name=row["dealer.name"],
         api_key_id=row["id"],
     )
+    _remembered[digest] = (time.monotonic(), principal)
+    return principal
 
 
 async def list_api_keys(dealer_id: int | None = None, *, network: bool = False) -> list[dict]:
@@ -88,6 +105,7 @@ async def revoke_api_key(key_id: int, *, dealer_id: int | None) -> None:
     updated = await query.returning(ApiKey.id)
     if not updated:
         raise NotFound(f"no active API key {key_id}", "key")
+    forget_keys()
 
 
 async def revoke_api_key_by_prefix(prefix: str) -> None:

@@ -161,7 +161,9 @@ def _result(query: str, chain: tuple[ChainLink, ...], stock: dict[int, list], co
     central = usable.copy()
     central[central] &= network.central[rows.dealer[central]]
     holders = usable & ~central
-    distance = _haversine(context, rows.dealer)
+    # Few rows: exact distances at once, reused for display. Many: rank on the sphere first.
+    exact = len(rows.rows) <= HOLDERS_SHOWN
+    distance = _distances(context, rows.dealer, exact)
     if context.radius_km is not None:
         holders &= distance <= context.radius_km
     ranked = _rank(context.sort, np.flatnonzero(holders), rows, distance)
@@ -171,27 +173,28 @@ def _result(query: str, chain: tuple[ChainLink, ...], stock: dict[int, list], co
         replaces=[link.part_number for link in chain[1:] if link is not asked],
         replaced_by=chain[0].part_number if asked is not chain[0] else None,
         own_available=int(rows.available[own].sum()),
-        holders=_holders(shown, rows, by_id, chain, context),
+        holders=_holders(shown, rows, by_id, context, distance if exact else None),
         holders_total=len(ranked), total_available=int(rows.available[ranked].sum()),
     )
     result.split = _split(ranked, rows, distance, network, context.quantity)
     if central.any():
         best = min(np.flatnonzero(central), key=lambda i: (rows.generation[i], -rows.available[i]))
-        result.central = _holders(np.asarray([best]), rows, by_id, chain, context)[0]
+        result.central = _holders(np.asarray([best]), rows, by_id, context, distance if exact else None)[0]
     if not result.holders and result.central is None:
         result.status = "not_found"
     return result
 
 
-def _haversine(context: _Context, dealers: np.ndarray) -> np.ndarray:
-    """Great-circle km to each dealer (NaN where unknown): enough to rank and filter; what is
-    shown gets the exact geodesic distance."""
+def _distances(context: _Context, dealers: np.ndarray, exact: bool) -> np.ndarray:
+    """Km from the searcher to each dealer (NaN where unknown): geodesic when ``exact``, else
+    great-circle, which is enough to rank and filter (what is shown is then made exact)."""
     network = context.network
     origin = context.searcher_id
     if origin >= len(network.lat) or np.isnan(network.lat[origin]) or not len(dealers):
         return np.full(len(dealers), np.nan)
     safe = np.minimum(dealers, len(network.lat) - 1)
-    return haversine_km_many(network.lat[origin], network.lon[origin], network.lat[safe], network.lon[safe])
+    measure = geodesic_km_many if exact else haversine_km_many
+    return measure(network.lat[origin], network.lon[origin], network.lat[safe], network.lon[safe])
 
 
 def _rank(sort: Sort, index: np.ndarray, rows: _Rows, distance: np.ndarray) -> np.ndarray:
@@ -215,11 +218,12 @@ def _ordinal(moved: date | None) -> float:
     return moved.toordinal() if moved else np.inf
 
 
-def _holders(index: np.ndarray, rows: _Rows, by_id: dict, chain: tuple[ChainLink, ...],
-             context: _Context) -> list[Holder]:
+def _holders(index: np.ndarray, rows: _Rows, by_id: dict, context: _Context,
+             exact: np.ndarray | None) -> list[Holder]:
     network, today = context.network, context.now.date()
     dealers = rows.dealer[index]
-    distances = _geodesic(context, dealers)
+    km = exact[index] if exact is not None else _distances(context, dealers, exact=True)
+    distances = [None if np.isnan(value) else float(value) for value in km]
     holders = []
     for i, dealer_id, distance in zip(index, dealers, distances):
         row = rows.rows[i]
@@ -235,15 +239,6 @@ def _holders(index: np.ndarray, rows: _Rows, by_id: dict, chain: tuple[ChainLink
             generation=int(rows.generation[i]), favourite=dealer.id in context.favourites,
         ))
     return holders
-
-
-def _geodesic(context: _Context, dealers: np.ndarray) -> list[float | None]:
-    network = context.network
-    origin = context.searcher_id
-    if origin >= len(network.lat) or np.isnan(network.lat[origin]) or not len(dealers):
-        return [None] * len(dealers)
-    km = geodesic_km_many(network.lat[origin], network.lon[origin], network.lat[dealers], network.lon[dealers])
-    return [None if np.isnan(value) else float(value) for value in km]
 
 
 def _split(ranked: np.ndarray, rows: _Rows, distance: np.ndarray, network: Directory, quantity: int) -> list[SplitLine]:

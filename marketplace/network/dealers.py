@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from marketplace.accounts.api_keys import forget_keys
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
+from marketplace.network.directory import forget as forget_directory
 from marketplace.network.tables import Dealer, Tier
 from marketplace.pagination import PER_PAGE, Page
 
@@ -117,6 +119,8 @@ async def set_dealer_active(code: str, active: bool) -> None:
     updated = await Dealer.update({Dealer.active: active}).where(Dealer.code == code.upper()).returning(Dealer.id)
     if not updated:
         raise NotFound(f"no dealer with code {code}", "code")
+    forget_keys()  # its keys stop working at once in this process
+    forget_directory()
 
 
 async def get_dealer(code: str) -> dict:
