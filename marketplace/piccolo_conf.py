@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.geo.piccolo_app",
         "marketplace.matching.piccolo_app",
         "marketplace.outbox.piccolo_app",
+        "marketplace.settlement.piccolo_app",
     ]
 )

@@ -46,7 +46,7 @@ async def database():
     await DB.close_connection_pool()
 
 
-KEPT_TABLES = ("migration", "network_settings")
+KEPT_TABLES = ("migration", "network_settings", "commission_rules")
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +62,7 @@ async def clean_tables(database):
     forget_chains()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
+    await DB.run_ddl("DELETE FROM commission_rules WHERE version > 1")
 
 
 @pytest.fixture(scope="session")

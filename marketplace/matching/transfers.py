@@ -25,6 +25,7 @@ from marketplace.inventory.tables import Part
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
+from marketplace.settlement.ledger import Party, book_transfer
 from marketplace.network.rules import get_rules
 
 MAX_QUANTITY = 10_000
@@ -248,6 +249,13 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
         raise Invalid("name the carrier (or 'own van', 'pick-up')", "carrier")
     await connection.execute(_SHIP, transfer["supplier"], transfer["part"], transfer["quantity"])
     await Transfer.update({Transfer.carrier: carrier, Transfer.tracking: tracking}).where(Transfer.id == transfer["id"])
+    # Shipped is when the money moves: the ledger lines are written in the same transaction.
+    codes = {row["id"]: row["code"] for row in await Dealer.select(Dealer.id, Dealer.code).where(
+        Dealer.id.is_in([transfer["requester"], transfer["supplier"]]))}
+    await book_transfer(
+        transfer["id"], Party(transfer["requester"], codes[transfer["requester"]]),
+        Party(transfer["supplier"], codes[transfer["supplier"]]), transfer["quantity"], transfer["unit_price"],
+    )
     return S.shipped.value, {"carrier": carrier, "tracking": tracking}
 
 

@@ -89,7 +89,7 @@ async def test_supplier_answers_from_the_inbox(milano_clerk, app):
         refused = await monza.post(f"/transfers/{transfer_id}/ship", data={"_csrf_token": token, "carrier": " "})
         assert refused.status_code == 422 and "name the carrier" in refused.text
         shipped = await monza.post(f"/transfers/{transfer_id}/ship", data={"_csrf_token": token, "carrier": "BRT"})
-        assert shipped.status_code == 303
+        assert shipped.status_code == 303, re.findall(r'role="alert">([^<]*)', shipped.text)
         assert "spedita" in (await monza.get(f"/transfers/{transfer_id}")).text
         wrong = await monza.post(f"/transfers/{transfer_id}/receive", data={"_csrf_token": token})
         assert wrong.status_code == 403

@@ -1,0 +1,36 @@
+"""Settlement periods: calendar months in Rome time, ``YYYY-MM``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from marketplace.errors import Invalid
+
+ROME = ZoneInfo("Europe/Rome")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    if not _PERIOD.match(period or ""):
+        raise Invalid("a month as YYYY-MM, e.g. 2026-11", "period")
+    return period
+
+
+def period_of(moment: datetime) -> str:
+    return moment.astimezone(ROME).strftime("%Y-%m")
+
+
+def next_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """The first instant of the month and of the next one, in UTC."""
+    year, month = int(period[:4]), int(period[5:])
+    start = datetime(year, month, 1, tzinfo=ROME)
+    following = next_period(period)
+    end = datetime(int(following[:4]), int(following[5:]), 1, tzinfo=ROME)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)

@@ -1,0 +1,69 @@
+"""Commission rules: versioned and dated; each version records who made it and what changed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from marketplace.errors import Invalid
+from marketplace.settlement.tables import CommissionRules
+
+PERCENT_FIELDS = ("referral_pct", "hub_pct", "platform_fee_pct")
+AMOUNT_FIELDS = ("pickup_fee", "transfer_handling_fee")
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    version: int
+    effective_from: datetime
+    referral_pct: Decimal
+    pickup_fee: Decimal
+    hub_pct: Decimal
+    platform_fee_pct: Decimal
+    transfer_handling_fee: Decimal
+
+
+_COLUMNS = [getattr(CommissionRules, f.name) for f in fields(Rules)]
+
+
+async def rules_at(moment: datetime | None = None) -> Rules:
+    """The version in force at ``moment`` (now by default): the latest effective by then."""
+    row = await CommissionRules.select(*_COLUMNS).where(
+        CommissionRules.effective_from <= (moment or datetime.now(timezone.utc))
+    ).order_by(CommissionRules.effective_from, ascending=False).order_by(CommissionRules.version, ascending=False).first()
+    if row is None:  # pragma: no cover - the first version is created by the migrations
+        raise Invalid("no commission rules are in force", "rules")
+    return Rules(**row)
+
+
+async def history() -> list[dict]:
+    return await CommissionRules.select().order_by(CommissionRules.version, ascending=False).output(load_json=True)
+
+
+def _value(form: dict[str, str], name: str) -> Decimal:
+    try:
+        value = Decimal(form.get(name, "").strip().replace(",", "."))
+    except Exception:
+        raise Invalid("not a number", name)
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise Invalid("a number from 0 with at most two decimals", name)
+    if name in PERCENT_FIELDS and value > 100:
+        raise Invalid("a percentage from 0 to 100", name)
+    return value.quantize(Decimal("0.01"))
+
+
+async def new_version(form: dict[str, str], by: str, effective_from: datetime | None = None) -> Rules:
+    """Record a new version effective from ``effective_from`` (now by default); earlier
+    transactions keep the version they were computed with."""
+    current = await rules_at()
+    values = {name: _value(form, name) for name in PERCENT_FIELDS + AMOUNT_FIELDS}
+    changes = {name: {"from": str(getattr(current, name)), "to": str(value)}
+               for name, value in values.items() if value != getattr(current, name)}
+    if not changes:
+        raise Invalid("nothing changed", "form")
+    latest = await CommissionRules.select(CommissionRules.version).order_by(
+        CommissionRules.version, ascending=False).first()
+    rules = Rules(version=latest["version"] + 1, effective_from=effective_from or datetime.now(timezone.utc), **values)
+    await CommissionRules.insert(CommissionRules(**asdict(rules), created_by=by, changes=changes))
+    return rules
