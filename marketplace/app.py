@@ -29,6 +29,8 @@ from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
+from marketplace.settlement.api import SettlementApi
+from marketplace.settlement.pages import CommissionPages, SettlementPages
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers
@@ -79,6 +81,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TransferApi,
             SearchPages,
             TransferPages,
+            SettlementApi,
+            SettlementPages,
+            CommissionPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],

@@ -256,5 +256,23 @@ def stock_import(dealer_code: str, mode: str, file) -> None:
         raise click.ClickException(report.error)
 
 
+@main.command()
+@_data_dir_option
+@click.option("--period", required=True, help="The month, YYYY-MM.")
+@click.option("--approve", "approve_it", is_flag=True, help="Approve (lock) it after computing.")
+def settle(period: str, approve_it: bool) -> None:
+    """Compute a month's settlement draft (and approve it): statements and netting payments."""
+    from marketplace.settlement.settlements import approve, compute, get_settlement
+
+    _run(compute, period)
+    if approve_it:
+        _run(approve, period, "cli")
+    settlement = _run(get_settlement, period)
+    click.echo(f"settlement {period}: {settlement['status']}, {len(settlement['statements'])} statements, "
+               f"{len(settlement['payments'])} payments")
+    for payment in settlement["payments"]:
+        click.echo(f"  {payment['payer']}\t-> {payment['payee']}\t{payment['amount']:.2f}")
+
+
 if __name__ == "__main__":
     main()

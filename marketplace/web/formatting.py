@@ -17,8 +17,8 @@ class Formatter:
     def __init__(self, language: str) -> None:
         self.locale = _LOCALES.get(language, "it_IT")
 
-    def money(self, amount: Decimal | None) -> str:
-        return "" if amount is None else format_currency(amount, "EUR", locale=self.locale)
+    def money(self, amount: Decimal | str | None) -> str:
+        return "" if amount is None else format_currency(Decimal(str(amount)), "EUR", locale=self.locale)
 
     def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
         if value is None:

@@ -69,7 +69,12 @@ def test_every_text_in_the_templates_has_an_italian_translation():
                 continue
             if message not in italian:
                 missing.add(f"{template.name}: {message}")
+    from marketplace.settlement.tables import SettlementStatus
+
+    line_kinds = ("transfer_price", "handling_fee", "customer_payment", "referral", "platform_fee", "pickup_fee",
+                  "hub_commission", "sale")
     made = [f"status_{s.value}" for s in TransferStatus] + [f"reason_{r.value}" for r in DeclineReason] + [
-        f"sort_{s.value}" for s in Sort]
+        f"sort_{s.value}" for s in Sort] + [f"settlement_{s.value}" for s in SettlementStatus] + [
+        f"kind_{k}" for k in line_kinds]
     missing |= {key for key in made if key not in italian}
     assert missing == set()

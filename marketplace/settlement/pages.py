@@ -1,0 +1,90 @@
+"""Manager pages: commission rules and the monthly settlement; a printable statement for dealers too."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.auth import manager_only, signed_in
+from marketplace.errors import DomainError, NotFound
+from marketplace.settlement.api import visible
+from marketplace.settlement.periods import check_period, period_of
+from marketplace.settlement.rules import history, new_version, rules_at
+from marketplace.settlement.settlements import approve, compute, get_settlement, mark_exported, statement_lines
+from marketplace.settlement.tables import Settlement
+from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.render import page
+
+
+class CommissionPages(Controller):
+    path = "/network/commissions"
+    guards = [manager_only]
+    include_in_schema = False
+
+    async def _page(self, request: Request, error: DomainError | None = None, values: dict | None = None) -> Template:
+        current = await rules_at()
+        return page(request, "settlement/commissions.html", status_code=error.status_code if error else 200,
+                    current=current, values=values or {f: getattr(current, f) for f in current.__slots__},
+                    history=await history(), errors=form_errors(error))
+
+    @get("/")
+    async def show(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/")
+    async def save(self, request: Request) -> Response:
+        form = await form_fields(request)
+        try:
+            await new_version(form, f"user:{request.user.email}")
+        except DomainError as error:
+            return await self._page(request, error, form)
+        return Redirect("/network/commissions", status_code=303)
+
+
+class SettlementPages(Controller):
+    path = "/settlements"
+    include_in_schema = False
+
+    @get("/", guards=[manager_only])
+    async def index(self, request: Request) -> Template:
+        from datetime import datetime, timezone
+
+        settlements = await Settlement.select().order_by(Settlement.period, ascending=False)
+        return page(request, "settlement/index.html", settlements=settlements, errors={},
+                    this_month=period_of(datetime.now(timezone.utc)))
+
+    @post("/", guards=[manager_only])
+    async def run(self, request: Request) -> Response:
+        form = await form_fields(request)
+        period = form.get("period", "").strip()
+        try:
+            check_period(period)
+            await compute(period)
+        except DomainError as error:
+            settlements = await Settlement.select().order_by(Settlement.period, ascending=False)
+            return page(request, "settlement/index.html", status_code=error.status_code, settlements=settlements,
+                        errors=form_errors(error), this_month=period)
+        return Redirect(f"/settlements/{period}", status_code=303)
+
+    @get("/{period:str}", guards=[manager_only])
+    async def detail(self, request: Request, period: str) -> Template:
+        return page(request, "settlement/detail.html", settlement=await get_settlement(period))
+
+    @post("/{period:str}/{action:str}", guards=[manager_only])
+    async def act(self, request: Request, period: str, action: str) -> Response:
+        steps = {"recompute": lambda: compute(period), "approve": lambda: approve(period, f"user:{request.user.email}"),
+                 "export": lambda: mark_exported(period)}
+        if action not in steps:
+            raise NotFound(f"no action {action}", "action")
+        await steps[action]()
+        return Redirect(f"/settlements/{period}", status_code=303)
+
+    @get("/{period:str}/statements/{account:str}", guards=[signed_in])
+    async def statement(self, request: Request, period: str, account: str) -> Template:
+        """Printable; a dealer opens only its own."""
+        row = visible(await get_settlement(period), request.user)
+        statement = next((s for s in row["statements"] if s["account"] == account), None)
+        if statement is None:
+            raise NotFound(f"no statement of {account} in {period}", "account")
+        return page(request, "settlement/statement.html", settlement=row, statement=statement,
+                    lines=await statement_lines(period, account))
