@@ -18,6 +18,8 @@ from litestar.template import TemplateConfig
 from marketplace import __version__
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.geo.api import TerritoryApi
+from marketplace.geo.pages import TerritoryPages
 from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
@@ -84,6 +86,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             SettlementApi,
             SettlementPages,
             CommissionPages,
+            TerritoryApi,
+            TerritoryPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
