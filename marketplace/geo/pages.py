@@ -18,7 +18,7 @@ from marketplace.geo.territories import (
 from marketplace.geo.territory_lookup import today
 from marketplace.geo.territory_overlaps import Footprint, overlapping_pairs
 from marketplace.geo.territory_proposal import Method, Proposal, propose_by_nearest_dealer
-from marketplace.geo.territory_shapes import area_km2, postal_code_index, to_geojson
+from marketplace.geo.territory_shapes import area_km2, expand_postal_codes, postal_code_index, to_geojson
 from marketplace.network.tables import Dealer
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.i18n import gettext_for
@@ -89,7 +89,7 @@ class TerritoryPages(Controller):
         return page(
             request, "geo/territories.html", status_code=error.status_code if error else 200,
             svg=svg, day=day, territories=[
-                {**row, "area_km2": area, "code_count": len(row["postal_codes"]), "live": _valid_on(row, day),
+                {**row, "area_km2": area, "code_count": len(expand_postal_codes(row["postal_codes"] or ())), "live": _valid_on(row, day),
                  "conflict": row["id"] in in_conflict, "colour": dealer_colour(row["dealer_code"])}
                 for row, area in zip(rows, areas)
             ],

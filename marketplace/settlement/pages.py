@@ -10,7 +10,9 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.settlement.api import visible
 from marketplace.settlement.periods import check_period, period_of
 from marketplace.settlement.rules import history, new_version, rules_at
-from marketplace.settlement.settlements import approve, compute, get_settlement, mark_exported, statement_lines
+from marketplace.settlement.settlements import (
+    approve, compute, get_settlement, mark_exported, payments_csv, statement_csv, statement_lines,
+)
 from marketplace.settlement.tables import Settlement
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
@@ -79,6 +81,19 @@ class SettlementPages(Controller):
         await steps[action]()
         return Redirect(f"/settlements/{period}", status_code=303)
 
+    @get("/{period:str}/payments-csv", guards=[manager_only], media_type="text/csv")
+    async def payments_csv(self, period: str) -> Response[str]:
+        """The payments file, for a signed-in manager (the API serves the same to keys)."""
+        return _csv(payments_csv((await get_settlement(period))["payments"]), f"payments-{period}.csv")
+
+    @get("/{period:str}/statements/{account:str}/csv", guards=[signed_in], media_type="text/csv")
+    async def statement_csv(self, request: Request, period: str, account: str) -> Response[str]:
+        row = visible(await get_settlement(period), request.user)
+        statement = next((s for s in row["statements"] if s["account"] == account), None)
+        if statement is None:
+            raise NotFound(f"no statement of {account} in {period}", "account")
+        return _csv(statement_csv(statement, await statement_lines(period, account)), f"statement-{period}-{account}.csv")
+
     @get("/{period:str}/statements/{account:str}", guards=[signed_in])
     async def statement(self, request: Request, period: str, account: str) -> Template:
         """Printable; a dealer opens only its own."""
@@ -88,3 +103,7 @@ class SettlementPages(Controller):
             raise NotFound(f"no statement of {account} in {period}", "account")
         return page(request, "settlement/statement.html", settlement=row, statement=statement,
                     lines=await statement_lines(period, account))
+
+
+def _csv(text: str, filename: str) -> Response[str]:
+    return Response(text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

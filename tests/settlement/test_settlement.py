@@ -178,6 +178,10 @@ async def test_manager_pages_run_approve_and_show_a_printable_statement(manager)
     assert (await manager.post("/settlements/2026-11/approve", data={"_csrf_token": token})).status_code == 303
     statement = await manager.get("/settlements/2026-11/statements/dealer:MZ")
     assert statement.status_code == 200 and "15,50" in statement.text
+    csv = await manager.get("/settlements/2026-11/statements/dealer:MZ/csv")
+    assert csv.status_code == 200 and "closing,15.50" in csv.text
+    payments = await manager.get("/settlements/2026-11/payments-csv")
+    assert payments.text.startswith("payer,payee,amount")
     bad = await manager.post("/settlements", data={"_csrf_token": token, "period": "2026-13"})
     assert bad.status_code == 422 and "YYYY-MM" in bad.text
 
