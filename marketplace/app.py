@@ -31,8 +31,8 @@ from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
-from marketplace.settlement.api import SettlementApi
-from marketplace.settlement.pages import CommissionPages, SettlementPages
+from marketplace.settlement.api import LedgerApi, SettlementApi
+from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers
@@ -85,6 +85,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TransferPages,
             SettlementApi,
             SettlementPages,
+            StatementPages,
+            LedgerApi,
             CommissionPages,
             TerritoryApi,
             TerritoryPages,

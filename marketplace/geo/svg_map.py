@@ -62,7 +62,7 @@ def dealer_colour(code: str) -> str:
     digest = zlib.crc32(code.encode())
     hue = digest % 360
     saturation = 55 + (digest >> 9) % 25
-    lightness = 42 + (digest >> 17) % 18
+    lightness = 34 + (digest >> 17) % 16  # dark enough for yellows to show on the pale land
     return f"hsl({hue} {saturation}% {lightness}%)"
 
 

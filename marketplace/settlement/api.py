@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from marketplace.accounts.auth import manager_only, signed_in
 from marketplace.errors import NotFound
-from marketplace.settlement.ledger import dealer_account
+from marketplace.settlement.ledger import dealer_account, reverse
 from marketplace.settlement.settlements import (
     approve, compute, get_settlement, mark_exported, payments_csv, statement_csv, statement_lines,
 )
@@ -106,3 +106,23 @@ class SettlementApi(Controller):
             raise NotFound(f"no statement of {account} in {period}", "account")
         return Response(statement_csv(statement, await statement_lines(period, account)), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="statement-{period}-{account}.csv"'})
+
+
+class ReversalIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str = ""
+
+
+class ReversalOut(msgspec.Struct):
+    entry_id: int
+    reverses: int
+
+
+class LedgerApi(Controller):
+    path = "/api/v1/ledger"
+    tags = ["settlement"]
+
+    @post("/{entry_id:int}/reverse", guards=[manager_only])
+    async def reverse(self, entry_id: int, data: ReversalIn | None = None) -> ReversalOut:
+        """Correct a transaction by its mirror image dated now (201); a transaction is reversed once (409)."""
+        new_id = await reverse(entry_id, data.reason if data else "")
+        return ReversalOut(entry_id=new_id, reverses=entry_id)

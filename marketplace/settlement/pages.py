@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.auth import manager_only, signed_in
+from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError, NotFound
 from marketplace.settlement.api import visible
 from marketplace.settlement.periods import check_period, period_of
@@ -13,7 +13,8 @@ from marketplace.settlement.rules import history, new_version, rules_at
 from marketplace.settlement.settlements import (
     approve, compute, get_settlement, mark_exported, payments_csv, statement_csv, statement_lines,
 )
-from marketplace.settlement.tables import Settlement
+from marketplace.settlement.ledger import dealer_account
+from marketplace.settlement.tables import Settlement, SettlementStatement
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
 
@@ -41,6 +42,23 @@ class CommissionPages(Controller):
         except DomainError as error:
             return await self._page(request, error, form)
         return Redirect("/network/commissions", status_code=303)
+
+
+class StatementPages(Controller):
+    path = "/statements"
+    guards = [dealer_only]
+    include_in_schema = False
+
+    @get("/")
+    async def mine(self, request: Request) -> Template:
+        """A dealer's monthly statements."""
+        account = dealer_account(request.user.dealer_code)
+        rows = await SettlementStatement.select(
+            SettlementStatement.settlement.period.as_alias("period"),
+            SettlementStatement.settlement.status.as_alias("status"), SettlementStatement.opening,
+            SettlementStatement.closing,
+        ).where(SettlementStatement.account == account).order_by(SettlementStatement.settlement.period, ascending=False)
+        return page(request, "settlement/mine.html", statements=rows, account=account)
 
 
 class SettlementPages(Controller):

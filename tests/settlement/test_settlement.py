@@ -193,3 +193,30 @@ async def test_cli_settle(client):
     result = marketplace("settle", "--period", "2026-11", "--approve")
     assert result.returncode == 0, result.stderr
     assert "settlement 2026-11: approved, 4 statements" in result.stdout
+
+
+async def test_reversal_over_the_api_and_a_dealers_statements_page(client, app):
+    await build_network()
+    await _month_of_transfers()
+    await compute("2026-11")
+    key = await make_key(Role.network_manager)
+    entry = (await LedgerEntry.select(LedgerEntry.id).where(LedgerEntry.source == "transfer:1").first())["id"]
+    reversed_ = await client.post(f"/api/v1/ledger/{entry}/reverse", json={"reason": "wrong dealer"},
+                                  headers={"Authorization": f"Bearer {key}"})
+    assert reversed_.status_code == 201 and reversed_.json()["reverses"] == entry
+    again = await client.post(f"/api/v1/ledger/{entry}/reverse", headers={"Authorization": f"Bearer {key}"})
+    assert again.status_code == 409
+    dealer_key = await key_of("MZ")
+    assert (await client.post(f"/api/v1/ledger/{entry}/reverse",
+                              headers={"Authorization": f"Bearer {dealer_key}"})).status_code == 403
+
+    from tests.conftest import make_user, sign_in
+
+    await make_user("banco@mz.example", Role.dealer_staff, "MZ")
+    await sign_in(client, "banco@mz.example")
+    mine = await client.get("/statements")
+    assert "2026-11" in mine.text and "/settlements/2026-11/statements/dealer:MZ" in mine.text
+    own = await client.get("/settlements/2026-11/statements/dealer:MZ")
+    assert own.status_code == 200
+    other = await client.get("/settlements/2026-11/statements/dealer:MI")
+    assert other.status_code == 404
