@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
@@ -67,8 +69,6 @@ class SettlementPages(Controller):
 
     @get("/", guards=[manager_only])
     async def index(self, request: Request) -> Template:
-        from datetime import datetime, timezone
-
         settlements = await Settlement.select().order_by(Settlement.period, ascending=False)
         return page(request, "settlement/index.html", settlements=settlements, errors={},
                     this_month=period_of(datetime.now(timezone.utc)))
