@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.matching.piccolo_app",
         "marketplace.outbox.piccolo_app",
         "marketplace.settlement.piccolo_app",
+        "marketplace.pickup.piccolo_app",
     ]
 )
