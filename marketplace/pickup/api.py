@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import PUBLIC
 from marketplace.errors import Invalid
+from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
 
 
@@ -46,3 +51,62 @@ class PickupApi(Controller):
                                    p.ready_by) for p in points],
             recommended=recommended,
         )
+
+
+class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    email: str
+    postal_code: str
+    phone: str = ""
+
+
+class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    part_number: str
+    quantity: int
+
+
+class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
+    customer: CustomerIn
+    items: list[ItemIn]
+    pickup_point_id: int
+
+
+class OrderLineOut(msgspec.Struct):
+    part_number: str
+    quantity: int
+    source_dealer: str
+    unit_price: Decimal
+
+
+class OrderOut(msgspec.Struct):
+    id: int
+    status: str
+    pickup_code: str
+    pickup_point_id: int
+    territory_owner: str | None
+    lines: list[OrderLineOut]
+    total: Decimal
+
+
+class OrderApi(Controller):
+    path = "/api/v1/orders"
+    tags = ["click and collect"]
+
+    @post("/", opt=PUBLIC, status_code=HTTP_201_CREATED)
+    async def place(self, data: OrderIn,
+                    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response[OrderOut]:
+        """Place an order to collect at a pickup point (paid at the counter): every line is reserved at
+        its source at once (201), or nothing is and the answer names the line (409). Send an
+        ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order."""
+        request = OrderRequest(
+            Customer(data.customer.name, data.customer.email, data.customer.phone, data.customer.postal_code),
+            tuple((item.part_number, item.quantity) for item in data.items), data.pickup_point_id,
+        )
+        order_id, created = await place_order(request, idempotency_key)
+        order = await get_order(order_id)
+        body = OrderOut(
+            id=order["id"], status=order["status"], pickup_code=order["pickup_code"],
+            pickup_point_id=order["pickup_point"], territory_owner=order["territory_owner"],
+            lines=[OrderLineOut(**line) for line in order["lines"]], total=order["total"],
+        )
+        return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK)

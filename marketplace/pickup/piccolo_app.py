@@ -1,12 +1,14 @@
 from piccolo.conf.apps import AppConfig
 
-from marketplace.pickup.tables import PickupPoint
+from marketplace.pickup.tables import CustomerOrder, OrderLine, PickupPoint
 from marketplace.settings import PROJECT_ROOT
 
 APP_CONFIG = AppConfig(
     app_name="pickup",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "pickup"),
-    table_classes=[PickupPoint],
-    migration_dependencies=["marketplace.network.piccolo_app"],
+    table_classes=[PickupPoint, CustomerOrder, OrderLine],
+    migration_dependencies=[
+        "marketplace.network.piccolo_app", "marketplace.inventory.piccolo_app", "marketplace.matching.piccolo_app",
+    ],
     commands=[],
 )

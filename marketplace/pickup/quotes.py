@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class CartLine:
     part_id: int
     part_number: str
     quantity: int
+    unit_price: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,15 @@ async def parse_cart(text: str) -> list[CartLine]:
             raise Invalid(f"{item!r} is not PARTNO:QTY with a quantity from 1", "items")
         number = normalize_part_number(match[1])
         wanted[number] = wanted.get(number, 0) + int(match[2])
+    return await cart_lines(wanted)
+
+
+async def cart_lines(wanted: dict[str, int]) -> list[CartLine]:
+    """Normalized part numbers and quantities as cart lines: online parts only."""
     async with raw_connection() as connection:
         rows = {r["normalized"]: r for r in await connection.fetch(
-            "SELECT id, part_number, normalized, channel FROM part WHERE normalized = ANY($1::text[])", list(wanted))}
+            "SELECT id, part_number, normalized, channel, list_price, map_price FROM part"
+            " WHERE normalized = ANY($1::text[])", list(wanted))}
     lines = []
     for number, quantity in wanted.items():
         row = rows.get(number)
@@ -69,7 +77,9 @@ async def parse_cart(text: str) -> list[CartLine]:
             raise Invalid(f"no part {number} in the catalog", "items")
         if row["channel"] != "online":
             raise Invalid(f"{row['part_number']} is sold at the counter only, not online", "items")
-        lines.append(CartLine(row["id"], row["part_number"], quantity))
+        # The network's online price: the list price, and never below the minimum advertised price.
+        price = max(row["list_price"], row["map_price"] or row["list_price"])
+        lines.append(CartLine(row["id"], row["part_number"], quantity, price))
     return lines
 
 

@@ -8,6 +8,8 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from marketplace.inventory.tables import Part
+from marketplace.matching.tables import Transfer
 from marketplace.network.tables import Dealer
 
 
@@ -37,3 +39,45 @@ class PickupPoint(Table):
     commission_pct = Numeric(digits=(5, 2), null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrderStatus(str, Enum):
+    placed = "placed"
+    ready_for_pickup = "ready_for_pickup"
+    collected = "collected"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+class CustomerOrder(Table):
+    """A click-and-collect order: paid at the counter on collection."""
+
+    pickup_point = ForeignKey(references=PickupPoint, on_delete=OnDelete.restrict, index=True)
+    # The dealer whose territory the customer's postal code is in (null: the network's holding queue).
+    territory_owner = ForeignKey(references=Dealer, null=True, default=None, on_delete=OnDelete.restrict)
+    customer_name = Varchar(length=200)
+    customer_email = Varchar(length=254)
+    customer_phone = Varchar(length=40, default="")
+    customer_postal_code = Varchar(length=5)
+    status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.placed, index=True)
+    pickup_code = Varchar(length=8)
+    # The customer's status page link: unguessable, unlike the order id.
+    token = Varchar(length=64, unique=True)
+    total = Numeric(digits=(12, 2))
+    idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
+    request_fingerprint = Varchar(length=64, default="")
+    code_failures = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    ready_at = Timestamptz(null=True, default=None)
+    hold_until = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrderLine(Table):
+    order = ForeignKey(references=CustomerOrder, on_delete=OnDelete.cascade, index=True)
+    part = ForeignKey(references=Part, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    unit_price = Numeric(digits=(12, 2))
+    # Where the units are reserved: the pickup point's dealer, or another one sending them by transfer.
+    source_dealer = ForeignKey(references=Dealer, on_delete=OnDelete.restrict)
+    transfer = ForeignKey(references=Transfer, null=True, default=None, on_delete=OnDelete.restrict)

@@ -1,0 +1,170 @@
+"""Placing a click-and-collect order: every line reserved at its source, atomically, or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+import asyncpg
+
+from marketplace.accounts.tokens import new_token
+from marketplace.errors import Conflict, Invalid
+from marketplace.geo.distance import haversine_km_many
+from marketplace.geo.gazetteer import get_gazetteer
+from marketplace.geo.territory_lookup import owner_of
+from marketplace.inventory.normalize import normalize_part_number
+from marketplace.outbox.messages import emit
+from marketplace.pickup.quotes import CartLine, cart_lines
+from marketplace.pickup.tables import CustomerOrder, OrderLine, PickupPoint
+
+# Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_pickup_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str
+    email: str
+    phone: str
+    postal_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    customer: Customer
+    items: tuple[tuple[str, int], ...]  # (part number, quantity)
+    pickup_point_id: int
+
+    def fingerprint(self) -> str:
+        body = {**asdict(self), "items": sorted((normalize_part_number(n), q) for n, q in self.items)}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_customer(customer: Customer) -> None:
+    if not customer.name.strip() or len(customer.name) > 200:
+        raise Invalid("a name of 1-200 characters is needed", "customer.name")
+    if not _EMAIL.match(customer.email.strip()):
+        raise Invalid("not a valid email address", "customer.email")
+    if get_gazetteer().postal_code(customer.postal_code.strip()) is None:
+        raise Invalid(f"{customer.postal_code!r} is not an Italian postal code (CAP)", "customer.postal_code")
+
+
+_RESERVE = """
+UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
+WHERE dealer = $1 AND part = $2 AND on_hand - reserved >= $3 AND ($4 OR shared)
+RETURNING transfer_price
+"""
+_HOLDERS = """
+SELECT s.dealer, s.on_hand - s.reserved AS available, d.lat, d.lon
+FROM stock_item s JOIN dealer d ON d.id = s.dealer
+WHERE s.part = $1 AND s.shared AND s.on_hand > s.reserved AND d.active AND s.dealer <> $2
+"""
+
+
+async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int | None) -> tuple[int, object]:
+    """Reserve one line: at the point's own dealer if it holds it, else at the territory owner,
+    else at the holder nearest the point. (source dealer id, transfer price) or Conflict."""
+    if await connection.fetchrow(_RESERVE, point["dealer"], line.part_id, line.quantity, True):
+        return point["dealer"], None
+    holders = await connection.fetch(_HOLDERS, line.part_id, point["dealer"])
+    enough = [h for h in holders if h["available"] >= line.quantity and h["lat"] is not None]
+    if enough:
+        km = haversine_km_many(point["lat"], point["lon"], [h["lat"] for h in enough], [h["lon"] for h in enough])
+        ordered = sorted(zip(enough, km), key=lambda pair: (pair[0]["dealer"] != owner_id, pair[1]))
+        for holder, _ in ordered:
+            row = await connection.fetchrow(_RESERVE, holder["dealer"], line.part_id, line.quantity, False)
+            if row is not None:
+                return holder["dealer"], row["transfer_price"]
+    available = max([h["available"] for h in holders] + [0])
+    raise Conflict(f"{line.part_number}: {line.quantity} asked, at most {available} available at one dealer",
+                   "items", part_number=line.part_number, available=available)
+
+
+async def place_order(request: OrderRequest, idempotency_key: str | None = None) -> tuple[int, bool]:
+    """Place an order: (order id, created now). A retry with the same key and body gives the same order."""
+    _check_customer(request.customer)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
+    fingerprint = request.fingerprint()
+    if idempotency_key and (found := await _replay(idempotency_key, fingerprint)):
+        return found, False
+    wanted: dict[str, int] = {}
+    for number, quantity in request.items:
+        if not isinstance(quantity, int) or quantity < 1:
+            raise Invalid(f"{number}: the quantity must be a whole number from 1", "items")
+        wanted[normalize_part_number(number)] = wanted.get(normalize_part_number(number), 0) + quantity
+    if not wanted:
+        raise Invalid("the order has no lines", "items")
+    lines = await cart_lines(wanted)
+    point = await PickupPoint.select(
+        PickupPoint.id, PickupPoint.dealer, PickupPoint.lat, PickupPoint.lon, PickupPoint.dealer.active.as_alias("open"),
+    ).where((PickupPoint.id == request.pickup_point_id) & PickupPoint.active.eq(True)).first()
+    if point is None or not point["open"]:
+        raise Invalid(f"no open pickup point {request.pickup_point_id}", "pickup_point_id")
+    owner = await owner_of(postal_code=request.customer.postal_code.strip())
+    now = datetime.now(timezone.utc)
+    try:
+        async with CustomerOrder._meta.db.transaction() as tx:
+            connection = tx.connection
+            sources = {}
+            for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
+                sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)
+            order_id = (await CustomerOrder.insert(CustomerOrder(
+                pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
+                customer_name=request.customer.name.strip(), customer_email=request.customer.email.strip().lower(),
+                customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
+                pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
+                idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            )).returning(CustomerOrder.id))[0]["id"]
+            for line in lines:
+                source, transfer_price = sources[line.part_id]
+                transfer_id = None
+                if source != point["dealer"]:
+                    # The units travel to the pickup point's dealer: a transfer already agreed.
+                    transfer_id = await connection.fetchval(
+                        "INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity,"
+                        " unit_price, status, note, request_fingerprint, created_at, expires_at, updated_at, carrier,"
+                        " tracking) VALUES ($1, $2, $3, $3, $4, $4, $5, 'accepted', $6, '', $7, $7, $7, '', '')"
+                        " RETURNING id", point["dealer"], source, line.part_id, line.quantity, transfer_price,
+                        f"for click-and-collect order {order_id}", now)
+                await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
+                                                 unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
+            await emit("order.placed", {"order_id": order_id, "to": "customer"})
+            await emit("order.new", {"order_id": order_id, "to": "store", "pickup_point_id": point["id"]})
+    except asyncpg.UniqueViolationError:
+        found = await _replay(idempotency_key or "", fingerprint)
+        if found is None:  # pragma: no cover
+            raise Conflict("an order with this Idempotency-Key is in progress: retry", "Idempotency-Key")
+        return found, False
+    return order_id, True
+
+
+async def _replay(key: str, fingerprint: str) -> int | None:
+    row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.request_fingerprint).where(
+        CustomerOrder.idempotency_key == key).first()
+    if row is None:
+        return None
+    if row["request_fingerprint"] != fingerprint:
+        raise Invalid("this Idempotency-Key was used for another order", "Idempotency-Key")
+    return row["id"]
+
+
+async def get_order(order_id: int) -> dict:
+    order = await CustomerOrder.select(
+        CustomerOrder.id, CustomerOrder.status, CustomerOrder.pickup_code, CustomerOrder.pickup_point,
+        CustomerOrder.territory_owner.code.as_alias("territory_owner"), CustomerOrder.total, CustomerOrder.token,
+    ).where(CustomerOrder.id == order_id).first()
+    order["lines"] = await OrderLine.select(
+        OrderLine.part.part_number.as_alias("part_number"), OrderLine.quantity,
+        OrderLine.source_dealer.code.as_alias("source_dealer"), OrderLine.unit_price,
+    ).where(OrderLine.order == order_id).order_by(OrderLine.id)
+    return order

@@ -1,0 +1,96 @@
+"""Placing click-and-collect orders: sources, atomic reservation, idempotency, prices."""
+
+import asyncio
+
+import pytest
+
+from marketplace.inventory.catalog import import_catalog
+from marketplace.inventory.tables import StockItem
+from marketplace.matching.tables import Transfer
+from marketplace.outbox.tables import OutboxMessage
+from marketplace.pickup.points import PointInput, Schedule, create_point
+from marketplace.pickup.tables import CustomerOrder
+from tests.matching.network import build_network, stock
+
+HOURS = {day: [["08:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+CUSTOMER = {"name": "Mario Rossi", "email": "mario@example.com", "phone": "+39 333 1234567", "postal_code": "20121"}
+
+
+@pytest.fixture
+async def milano_point():
+    await build_network()
+    await import_catalog(b"part_number,description,list_price,map_price,channel\n"
+                         b"AIRBAG-1,Airbag,500.00,,physical_only\n")
+    return await create_point(PointInput("MI", "Ritiro Milano", "basic", "20121", "", Schedule(HOURS, 60, 30)))
+
+
+async def reserved(dealer, part):
+    row = await StockItem.select(StockItem.on_hand, StockItem.reserved).where(
+        (StockItem.dealer.code == dealer) & (StockItem.part.part_number == part)).first()
+    return row["on_hand"], row["reserved"]
+
+
+async def order(client, point, items, key=None, customer=CUSTOMER):
+    headers = {"Idempotency-Key": key} if key else {}
+    return await client.post("/api/v1/orders", json={"customer": customer, "items": items, "pickup_point_id": point},
+                             headers=headers)
+
+
+async def test_lines_are_reserved_at_the_point_or_come_by_transfer(client, milano_point):
+    await stock("MI", "03L 115 562", 2)
+    await stock("BG", "RARE-1", 1, "700.00")
+    await stock("RM", "RARE-1", 3, "650.00")
+    response = await order(client, milano_point, [{"part_number": "03l-115-562", "quantity": 2},
+                                                  {"part_number": "RARE-1", "quantity": 1}])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "placed" and len(body["pickup_code"]) == 8 and body["pickup_point_id"] == milano_point
+    assert [(l["part_number"], l["source_dealer"], l["unit_price"]) for l in body["lines"]] == [
+        ("03L 115 562", "MI", "12.00"), ("RARE-1", "BG", "900.00")]  # BG is nearer Milano than RM
+    assert body["total"] == "924.00" and body["territory_owner"] is None
+    assert await reserved("MI", "03L 115 562") == (2, 2) and await reserved("BG", "RARE-1") == (1, 1)
+    transfer = await Transfer.select(Transfer.status, Transfer.requester.code, Transfer.supplier.code).first()
+    assert transfer == {"status": "accepted", "requester.code": "MI", "supplier.code": "BG"}
+    assert await OutboxMessage.count().where(OutboxMessage.topic.is_in(["order.placed", "order.new"])) == 2
+
+
+async def test_a_line_that_cannot_be_reserved_leaves_nothing_reserved(client, milano_point):
+    await stock("MI", "03L 115 562", 2)
+    await stock("BG", "RARE-1", 1)
+    response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1},
+                                                  {"part_number": "RARE-1", "quantity": 2}])
+    assert response.status_code == 409
+    assert response.json()["part_number"] == "RARE-1" and response.json()["available"] == 1
+    assert await reserved("MI", "03L 115 562") == (2, 0) and await reserved("BG", "RARE-1") == (1, 0)
+    assert await CustomerOrder.count() == 0 and await Transfer.count() == 0
+
+
+async def test_idempotent_retries_place_one_order(client, milano_point):
+    await stock("MI", "03L 115 562", 5)
+    items = [{"part_number": "03L115562", "quantity": 1}]
+    answers = await asyncio.gather(*[order(client, milano_point, items, "cart-42") for _ in range(5)])
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 201]
+    assert len({a.json()["id"] for a in answers}) == 1 and await reserved("MI", "03L 115 562") == (5, 1)
+    other = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 2}], "cart-42")
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize("items, customer, field", [
+    ([{"part_number": "AIRBAG-1", "quantity": 1}], CUSTOMER, "items"),
+    ([{"part_number": "NOPE", "quantity": 1}], CUSTOMER, "items"),
+    ([{"part_number": "03L115562", "quantity": 0}], CUSTOMER, "items"),
+    ([], CUSTOMER, "items"),
+    ([{"part_number": "03L115562", "quantity": 1}], {**CUSTOMER, "email": "nope"}, "customer.email"),
+    ([{"part_number": "03L115562", "quantity": 1}], {**CUSTOMER, "postal_code": "99999"}, "customer.postal_code"),
+])
+async def test_bad_orders_are_refused_and_reserve_nothing(client, milano_point, items, customer, field):
+    await stock("MI", "03L 115 562", 5)
+    response = await order(client, milano_point, items, customer=customer)
+    assert response.status_code == 422 and response.json()["field"] == field
+    assert await reserved("MI", "03L 115 562") == (5, 0) and await CustomerOrder.count() == 0
+
+
+async def test_an_unknown_pickup_point_is_refused(client, milano_point):
+    await stock("MI", "03L 115 562", 5)
+    response = await order(client, milano_point + 99, [{"part_number": "03L115562", "quantity": 1}])
+    assert response.status_code == 422 and response.json()["field"] == "pickup_point_id"
