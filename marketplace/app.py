@@ -29,7 +29,7 @@ from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
-from marketplace.pickup.api import OrderApi, PickupApi
+from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
@@ -96,6 +96,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             OwnPickupPointPages,
             PickupApi,
             OrderApi,
+            OrderActionsApi,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.accounts.auth import PUBLIC
+from marketplace.accounts.auth import PUBLIC, signed_in
 from marketplace.errors import Invalid
+from marketplace.pickup.lifecycle import cancel, collect, mark_ready
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
 
@@ -110,3 +111,42 @@ class OrderApi(Controller):
             lines=[OrderLineOut(**line) for line in order["lines"]], total=order["total"],
         )
         return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
+    pickup_code: str
+
+
+async def _order_out(order_id: int) -> OrderOut:
+    order = await get_order(order_id)
+    return OrderOut(
+        id=order["id"], status=order["status"], pickup_code=order["pickup_code"], pickup_point_id=order["pickup_point"],
+        territory_owner=order["territory_owner"], lines=[OrderLineOut(**line) for line in order["lines"]],
+        total=order["total"],
+    )
+
+
+class OrderActionsApi(Controller):
+    """The pickup point's staff act on its orders (managers on any)."""
+
+    path = "/api/v1/orders/{order_id:int}"
+    guards = [signed_in]
+    tags = ["click and collect"]
+
+    @post("/ready", status_code=HTTP_200_OK)
+    async def ready(self, request: Request, order_id: int) -> OrderOut:
+        """Every line is on the shelf (transfers received): the hold period starts."""
+        await mark_ready(request.user, order_id)
+        return await _order_out(order_id)
+
+    @post("/collect", status_code=HTTP_200_OK)
+    async def collect(self, request: Request, order_id: int, data: CodeIn) -> OrderOut:
+        """The customer's code; a wrong one is 422, and after 5 the order is locked (429)."""
+        await collect(request.user, order_id, data.pickup_code)
+        return await _order_out(order_id)
+
+    @post("/cancel", status_code=HTTP_200_OK)
+    async def cancel(self, request: Request, order_id: int) -> OrderOut:
+        """Cancel before collection; the reservations are released."""
+        await cancel(request.user, order_id)
+        return await _order_out(order_id)

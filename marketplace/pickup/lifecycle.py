@@ -1,0 +1,159 @@
+"""An order after it is placed: ready at the counter, collected with its code, cancelled, expired."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from marketplace.accounts.principal import Principal
+from marketplace.errors import Conflict, Invalid, NotFound, TooManyAttempts
+from marketplace.outbox.messages import emit
+from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
+from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
+from marketplace.settlement.rules import rules_at
+
+HOLD = timedelta(days=7)
+CODE_ATTEMPTS = 5
+O = OrderStatus
+
+_RELEASE = "UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2"
+_HAND_OVER = """
+UPDATE stock_item SET on_hand = GREATEST(on_hand - $3, 0), reserved = GREATEST(reserved - $3, 0),
+    last_movement_date = CURRENT_DATE, updated_at = now()
+WHERE dealer = $1 AND part = $2
+"""
+
+
+async def _locked(order_id: int, principal: Principal | None) -> tuple[dict, dict]:
+    """The order (row-locked) and its pickup point; only the point's staff and managers act on it."""
+    order = await CustomerOrder.select().where(CustomerOrder.id == order_id).lock_rows().first()
+    if order is None:
+        raise NotFound(f"no order {order_id}", "order")
+    point = await PickupPoint.select(PickupPoint.id, PickupPoint.dealer, PickupPoint.model, PickupPoint.fee_per_parcel,
+                                     PickupPoint.commission_pct, PickupPoint.dealer.code.as_alias("dealer_code")).where(
+        PickupPoint.id == order["pickup_point"]).first()
+    if principal is not None and not (principal.is_manager or principal.dealer_id == point["dealer"]):
+        raise NotFound(f"no order {order_id}", "order")
+    return order, point
+
+
+def _expect(order: dict, *allowed: OrderStatus) -> None:
+    if order["status"] not in {s.value for s in allowed}:
+        raise Conflict(f"the order is {order['status']}", "status", status=order["status"])
+
+
+async def _lines(order_id: int) -> list[dict]:
+    return await OrderLine.select(
+        OrderLine.part, OrderLine.quantity, OrderLine.unit_price, OrderLine.source_dealer,
+        OrderLine.source_dealer.code.as_alias("source_code"), OrderLine.transfer,
+        OrderLine.transfer.status.as_alias("transfer_status"),
+    ).where(OrderLine.order == order_id)
+
+
+async def _set(order_id: int, **values) -> None:
+    values = {getattr(CustomerOrder, name): value for name, value in values.items()}
+    values[CustomerOrder.updated_at] = datetime.now(timezone.utc)
+    await CustomerOrder.update(values).where(CustomerOrder.id == order_id)
+
+
+async def mark_ready(principal: Principal, order_id: int) -> None:
+    """Every line is on the point's shelf: transfers it waited for have been received."""
+    async with CustomerOrder._meta.db.transaction():
+        order, _ = await _locked(order_id, principal)
+        _expect(order, O.placed)
+        waiting = [l for l in await _lines(order_id) if l["transfer"] and l["transfer_status"] != "received"]
+        if waiting:
+            raise Conflict(f"waiting for transfer {waiting[0]['transfer']} from {waiting[0]['source_code']}", "status",
+                           status=order["status"])
+        now = datetime.now(timezone.utc)
+        await _set(order_id, status=O.ready_for_pickup, ready_at=now, hold_until=now + HOLD)
+        await emit("order.ready", {"order_id": order_id, "to": "customer"})
+
+
+async def collect(principal: Principal, order_id: int, code: str) -> None:
+    """The customer shows the code and pays at the counter; the ledger lines are written."""
+    wrong = False
+    async with CustomerOrder._meta.db.transaction() as tx:
+        order, point = await _locked(order_id, principal)
+        _expect(order, O.ready_for_pickup)
+        if order["code_failures"] >= CODE_ATTEMPTS:
+            raise TooManyAttempts("too many wrong codes: the order is locked, call the network", "pickup_code")
+        wrong = code.strip().upper().replace(" ", "") != order["pickup_code"]
+        if wrong:
+            # Counted in a transaction that commits: the error is raised after it.
+            await _set(order_id, code_failures=order["code_failures"] + 1)
+        else:
+            await _hand_over(tx.connection, order, point)
+    if wrong:
+        raise Invalid("wrong pickup code", "pickup_code")
+
+
+async def _hand_over(connection, order: dict, point: dict) -> None:
+    """The parcel leaves the shelf: stock out of the point's dealer, the ledger lines written."""
+    lines = await _lines(order["id"])
+    for line in lines:
+        if not line["transfer"]:
+            await connection.execute(_HAND_OVER, line["source_dealer"], line["part"], line["quantity"])
+    await _book(order, point, lines)
+    await _set(order["id"], status=O.collected)
+    await emit("order.collected", {"order_id": order["id"]})
+
+
+async def _book(order: dict, point: dict, lines: list[dict]) -> None:
+    rules = await rules_at()
+    rules = replace(rules, pickup_fee=point["fee_per_parcel"] if point["fee_per_parcel"] is not None else rules.pickup_fee,
+                    hub_pct=point["commission_pct"] if point["commission_pct"] is not None else rules.hub_pct)
+    pickup = Party(point["dealer"], point["dealer_code"])
+    # A line that travelled by transfer is sold by the point's dealer, who paid the transfer price.
+    sellers: dict[Party, Decimal] = {}
+    for line in lines:
+        seller = pickup if line["transfer"] else Party(line["source_dealer"], line["source_code"])
+        sellers[seller] = sellers.get(seller, Decimal("0")) + line["unit_price"] * line["quantity"]
+    owner = None
+    if order["territory_owner"]:
+        from marketplace.network.tables import Dealer
+
+        row = await Dealer.select(Dealer.code).where(Dealer.id == order["territory_owner"]).first()
+        owner = Party(order["territory_owner"], row["code"])
+    await book(EntryKind.order, f"order:{order['id']}",
+               order_lines(order["total"], list(sellers.items()), owner, pickup, point["model"], rules),
+               description=f"order {order['id']} collected at {point['dealer_code']}", rules_version=rules.version)
+
+
+async def cancel(principal: Principal | None, order_id: int) -> None:
+    """Staff cancel before collection (``principal``); the customer (None) only before it is ready."""
+    async with CustomerOrder._meta.db.transaction() as tx:
+        order, _ = await _locked(order_id, principal)
+        if principal is None:
+            _expect(order, O.placed)
+        else:
+            _expect(order, O.placed, O.ready_for_pickup)
+        await _release(tx.connection, order_id)
+        await _set(order_id, status=O.cancelled)
+        await emit("order.cancelled", {"order_id": order_id})
+
+
+async def _release(connection, order_id: int) -> None:
+    for line in await _lines(order_id):
+        if not line["transfer"]:
+            await connection.execute(_RELEASE, line["source_dealer"], line["part"], line["quantity"])
+        elif line["transfer_status"] in ("requested", "offered", "accepted"):
+            await connection.execute(_RELEASE, line["source_dealer"], line["part"], line["quantity"])
+            await connection.execute("UPDATE transfer SET status = 'cancelled', updated_at = now() WHERE id = $1",
+                                     line["transfer"])
+
+
+async def expire_uncollected(now: datetime | None = None) -> int:
+    """Orders not collected within the hold period: expired, their stock released."""
+    async with CustomerOrder._meta.db.transaction() as tx:
+        due = await tx.connection.fetch(
+            "SELECT id FROM customer_order WHERE status = 'ready_for_pickup' AND hold_until <= $1"
+            " ORDER BY hold_until LIMIT 500 FOR UPDATE SKIP LOCKED", now or datetime.now(timezone.utc))
+        for row in due:
+            await _release(tx.connection, row["id"])
+            await _set(row["id"], status=O.expired)
+            await emit("order.expired", {"order_id": row["id"]})
+    return len(due)
+
+
