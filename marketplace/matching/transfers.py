@@ -20,6 +20,7 @@ import asyncpg
 from marketplace.accounts.principal import Principal
 from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.reservations import release, reserve, shared_available, take_out
 from marketplace.matching.sla import add_working_hours
 from marketplace.inventory.tables import Part
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
@@ -63,25 +64,6 @@ def actor_of(principal: Principal) -> str:
     return "system"
 
 
-_RESERVE = """
-UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
-WHERE dealer = $1 AND part = $2 AND shared AND on_hand - reserved >= $3
-RETURNING transfer_price
-"""
-_AVAILABLE = """
-SELECT GREATEST(on_hand - reserved, 0) AS available FROM stock_item WHERE dealer = $1 AND part = $2 AND shared
-"""
-_RELEASE = """
-UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2
-"""
-# Shipping moves the goods: they leave the supplier's shelf and its reservation.
-_SHIP = """
-UPDATE stock_item SET on_hand = GREATEST(on_hand - $3, 0), reserved = GREATEST(reserved - $3, 0),
-    last_movement_date = CURRENT_DATE, updated_at = now()
-WHERE dealer = $1 AND part = $2
-"""
-
-
 async def _part_id(part_number: str) -> int:
     row = await Part.select(Part.id).where(Part.normalized == normalize_part_number(part_number)).first()
     if row is None:
@@ -91,11 +73,11 @@ async def _part_id(part_number: str) -> int:
 
 async def _reserve(connection, supplier_id: int, part_id: int, quantity: int) -> Decimal:
     """Reserve at the supplier, or Conflict naming what is available."""
-    row = await connection.fetchrow(_RESERVE, supplier_id, part_id, quantity)
-    if row is None:
-        available = await connection.fetchval(_AVAILABLE, supplier_id, part_id) or 0
+    price = await reserve(connection, supplier_id, part_id, quantity)
+    if price is None:
+        available = await shared_available(connection, supplier_id, part_id)
         raise Conflict(f"the supplier has {available} available, {quantity} asked", "quantity", available=available)
-    return row["transfer_price"]
+    return price
 
 
 async def _record(transfer_id: int, actor: str, before: str | None, after: str, detail: dict) -> None:
@@ -136,19 +118,34 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
         rules = await get_rules()
         try:
             async with connection.transaction():  # a savepoint: a racing twin key must not undo the reservation check
-                transfer_id = await connection.fetchval(
-                    "INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity,"
-                    " unit_price, status, note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at,"
-                    " carrier, tracking)"
-                    " VALUES ($1, $2, $3, $3, $4, $4, $5, 'requested', $6, $7, $8, $9, $10, $9, '', '') RETURNING id",
-                    principal.dealer_id, supplier["id"], part_id, request.quantity, price, request.note.strip()[:2000],
-                    idempotency_key, fingerprint, now, add_working_hours(now, rules.transfer_sla_hours),
+                transfer_id = await insert_transfer(
+                    connection, requester=principal.dealer_id, supplier=supplier["id"], part=part_id,
+                    quantity=request.quantity, unit_price=price, status=S.requested, note=request.note,
+                    at=now, expires_at=add_working_hours(now, rules.transfer_sla_hours),
+                    idempotency_key=idempotency_key, fingerprint=fingerprint,
                 )
         except asyncpg.UniqueViolationError:
             raise _Replayed()
         await _record(transfer_id, actor_of(principal), None, S.requested.value,
                       {"quantity": request.quantity, "unit_price": price})
     return transfer_id, True
+
+
+_INSERT = """
+INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity, unit_price, status,
+    note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at, carrier, tracking)
+VALUES ($1, $2, $3, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $10, '', '') RETURNING id
+"""
+
+
+async def insert_transfer(connection, *, requester: int, supplier: int, part: int, quantity: int,
+                          unit_price: Decimal, status: TransferStatus, note: str, at: datetime, expires_at: datetime,
+                          idempotency_key: str | None = None, fingerprint: str = "") -> int:
+    """The transfer row alone (its stock is reserved by the caller, in the same transaction)."""
+    return await connection.fetchval(
+        _INSERT, requester, supplier, part, quantity, unit_price, status.value, note.strip()[:2000], idempotency_key,
+        fingerprint, at, expires_at,
+    )
 
 
 class _Replayed(Exception):
@@ -224,7 +221,7 @@ async def _accept(connection, transfer, answer: Answer) -> tuple[str, dict]:
     if quantity == transfer["quantity"] and part_id == transfer["part"]:
         return S.accepted.value, {}
     supplier, held = transfer["supplier"], transfer["quantity"]
-    await connection.execute(_RELEASE, supplier, transfer["part"], held)
+    await release(connection, supplier, transfer["part"], held)
     price = transfer["unit_price"]
     if part_id != transfer["part"]:
         price = await _reserve(connection, supplier, part_id, quantity)
@@ -238,7 +235,7 @@ async def _accept(connection, transfer, answer: Answer) -> tuple[str, dict]:
 async def _decline(connection, transfer, answer: Answer) -> tuple[str, dict]:
     if answer.reason not in DeclineReason._value2member_map_:
         raise Invalid(f"give a reason: {', '.join(r.value for r in DeclineReason)}", "reason")
-    await connection.execute(_RELEASE, transfer["supplier"], transfer["part"], transfer["quantity"])
+    await release(connection, transfer["supplier"], transfer["part"], transfer["quantity"])
     await Transfer.update({Transfer.decline_reason: answer.reason}).where(Transfer.id == transfer["id"])
     return S.declined.value, {"reason": answer.reason}
 
@@ -247,7 +244,7 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
     carrier, tracking = answer.carrier.strip()[:100], answer.tracking.strip()[:100]
     if not carrier:
         raise Invalid("name the carrier (or 'own van', 'pick-up')", "carrier")
-    await connection.execute(_SHIP, transfer["supplier"], transfer["part"], transfer["quantity"])
+    await take_out(connection, transfer["supplier"], transfer["part"], transfer["quantity"])
     await Transfer.update({Transfer.carrier: carrier, Transfer.tracking: tracking}).where(Transfer.id == transfer["id"])
     # Shipped is when the money moves: the ledger lines are written in the same transaction.
     codes = {row["id"]: row["code"] for row in await Dealer.select(Dealer.id, Dealer.code).where(
@@ -268,7 +265,7 @@ async def _receive(connection, transfer, answer: Answer) -> tuple[str, dict]:
 
 
 async def _cancel(connection, transfer, answer: Answer) -> tuple[str, dict]:
-    await connection.execute(_RELEASE, transfer["supplier"], transfer["part"], transfer["quantity"])
+    await release(connection, transfer["supplier"], transfer["part"], transfer["quantity"])
     return S.cancelled.value, {}
 
 
@@ -293,7 +290,7 @@ async def expire_overdue(now: datetime | None = None, batch: int = 500) -> int:
         connection = tx.connection
         expired = await connection.fetch(_EXPIRE, now or datetime.now(timezone.utc), batch)
         for row in expired:
-            await connection.execute(_RELEASE, row["supplier"], row["part"], row["quantity"])
+            await release(connection, row["supplier"], row["part"], row["quantity"])
             await _record(row["id"], "system", S.requested.value, S.expired.value, {})
     return len(expired)
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from marketplace.accounts.principal import Principal
 from marketplace.errors import Conflict, Invalid, NotFound, TooManyAttempts
+from marketplace.inventory.reservations import release, take_out
+from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
@@ -16,14 +18,6 @@ from marketplace.settlement.rules import rules_at
 HOLD = timedelta(days=7)
 CODE_ATTEMPTS = 5
 O = OrderStatus
-
-_RELEASE = "UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2"
-_HAND_OVER = """
-UPDATE stock_item SET on_hand = GREATEST(on_hand - $3, 0), reserved = GREATEST(reserved - $3, 0),
-    last_movement_date = CURRENT_DATE, updated_at = now()
-WHERE dealer = $1 AND part = $2
-"""
-
 
 async def _locked(order_id: int, principal: Principal | None) -> tuple[dict, dict]:
     """The order (row-locked) and its pickup point; only the point's staff and managers act on it."""
@@ -94,7 +88,7 @@ async def _hand_over(connection, order: dict, point: dict) -> None:
     lines = await _lines(order["id"])
     for line in lines:
         if not line["transfer"]:
-            await connection.execute(_HAND_OVER, line["source_dealer"], line["part"], line["quantity"])
+            await take_out(connection, line["source_dealer"], line["part"], line["quantity"])
     await _book(order, point, lines)
     await _set(order["id"], status=O.collected)
     await emit("order.collected", {"order_id": order["id"]})
@@ -112,8 +106,6 @@ async def _book(order: dict, point: dict, lines: list[dict]) -> None:
         sellers[seller] = sellers.get(seller, Decimal("0")) + line["unit_price"] * line["quantity"]
     owner = None
     if order["territory_owner"]:
-        from marketplace.network.tables import Dealer
-
         row = await Dealer.select(Dealer.code).where(Dealer.id == order["territory_owner"]).first()
         owner = Party(order["territory_owner"], row["code"])
     await book(EntryKind.order, f"order:{order['id']}",
@@ -137,9 +129,9 @@ async def cancel(principal: Principal | None, order_id: int) -> None:
 async def _release(connection, order_id: int) -> None:
     for line in await _lines(order_id):
         if not line["transfer"]:
-            await connection.execute(_RELEASE, line["source_dealer"], line["part"], line["quantity"])
+            await release(connection, line["source_dealer"], line["part"], line["quantity"])
         elif line["transfer_status"] in ("requested", "offered", "accepted"):
-            await connection.execute(_RELEASE, line["source_dealer"], line["part"], line["quantity"])
+            await release(connection, line["source_dealer"], line["part"], line["quantity"])
             await connection.execute("UPDATE transfer SET status = 'cancelled', updated_at = now() WHERE id = $1",
                                      line["transfer"])
 

@@ -17,6 +17,9 @@ from marketplace.geo.distance import haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.territory_lookup import owner_of
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.reservations import reserve
+from marketplace.matching.tables import TransferStatus
+from marketplace.matching.transfers import insert_transfer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.quotes import CartLine, cart_lines
 from marketplace.pickup.tables import CustomerOrder, OrderLine, PickupPoint
@@ -58,11 +61,6 @@ def _check_customer(customer: Customer) -> None:
         raise Invalid(f"{customer.postal_code!r} is not an Italian postal code (CAP)", "customer.postal_code")
 
 
-_RESERVE = """
-UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
-WHERE dealer = $1 AND part = $2 AND on_hand - reserved >= $3 AND ($4 OR shared)
-RETURNING transfer_price
-"""
 _HOLDERS = """
 SELECT s.dealer, s.on_hand - s.reserved AS available, d.lat, d.lon
 FROM stock_item s JOIN dealer d ON d.id = s.dealer
@@ -73,7 +71,7 @@ WHERE s.part = $1 AND s.shared AND s.on_hand > s.reserved AND d.active AND s.dea
 async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int | None) -> tuple[int, object]:
     """Reserve one line: at the point's own dealer if it holds it, else at the territory owner,
     else at the holder nearest the point. (source dealer id, transfer price) or Conflict."""
-    if await connection.fetchrow(_RESERVE, point["dealer"], line.part_id, line.quantity, True):
+    if await reserve(connection, point["dealer"], line.part_id, line.quantity, own=True) is not None:
         return point["dealer"], None
     holders = await connection.fetch(_HOLDERS, line.part_id, point["dealer"])
     enough = [h for h in holders if h["available"] >= line.quantity and h["lat"] is not None]
@@ -81,9 +79,9 @@ async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int |
         km = haversine_km_many(point["lat"], point["lon"], [h["lat"] for h in enough], [h["lon"] for h in enough])
         ordered = sorted(zip(enough, km), key=lambda pair: (pair[0]["dealer"] != owner_id, pair[1]))
         for holder, _ in ordered:
-            row = await connection.fetchrow(_RESERVE, holder["dealer"], line.part_id, line.quantity, False)
-            if row is not None:
-                return holder["dealer"], row["transfer_price"]
+            price = await reserve(connection, holder["dealer"], line.part_id, line.quantity)
+            if price is not None:
+                return holder["dealer"], price
     available = max([h["available"] for h in holders] + [0])
     raise Conflict(f"{line.part_number}: {line.quantity} asked, at most {available} available at one dealer",
                    "items", part_number=line.part_number, available=available)
@@ -130,12 +128,11 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None)
                 transfer_id = None
                 if source != point["dealer"]:
                     # The units travel to the pickup point's dealer: a transfer already agreed.
-                    transfer_id = await connection.fetchval(
-                        "INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity,"
-                        " unit_price, status, note, request_fingerprint, created_at, expires_at, updated_at, carrier,"
-                        " tracking) VALUES ($1, $2, $3, $3, $4, $4, $5, 'accepted', $6, '', $7, $7, $7, '', '')"
-                        " RETURNING id", point["dealer"], source, line.part_id, line.quantity, transfer_price,
-                        f"for click-and-collect order {order_id}", now)
+                    transfer_id = await insert_transfer(
+                        connection, requester=point["dealer"], supplier=source, part=line.part_id,
+                        quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.accepted,
+                        note=f"for click-and-collect order {order_id}", at=now, expires_at=now,
+                    )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
             await emit("order.placed", {"order_id": order_id, "to": "customer"})

@@ -53,6 +53,15 @@ def visible(row: dict, principal) -> dict:
             "payments": [p for p in row["payments"] if mine in (p["payer"], p["payee"])]}
 
 
+async def visible_statement(period: str, account: str, principal) -> tuple[dict, dict]:
+    """The settlement as the caller may see it, and one account's statement in it (404 otherwise)."""
+    row = visible(await get_settlement(period), principal)
+    statement = next((s for s in row["statements"] if s["account"] == account), None)
+    if statement is None:
+        raise NotFound(f"no statement of {account} in {period}", "account")
+    return row, statement
+
+
 def shape(row: dict) -> SettlementOut:
     return SettlementOut(
         period=row["period"], status=row["status"], computed_at=row["computed_at"], approved_at=row["approved_at"],
@@ -100,10 +109,7 @@ class SettlementApi(Controller):
     @get("/{period:str}/statements/{account:str}", guards=[signed_in], media_type="text/csv")
     async def statement(self, request: Request, period: str, account: str) -> Response[str]:
         """One account's statement: every line with its transaction, totals, opening and closing."""
-        row = visible(await get_settlement(period), request.user)
-        statement = next((s for s in row["statements"] if s["account"] == account), None)
-        if statement is None:
-            raise NotFound(f"no statement of {account} in {period}", "account")
+        _, statement = await visible_statement(period, account, request.user)
         return Response(statement_csv(statement, await statement_lines(period, account)), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="statement-{period}-{account}.csv"'})
 

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError, NotFound
-from marketplace.settlement.api import visible
+from marketplace.settlement.api import visible_statement
 from marketplace.settlement.periods import check_period, period_of
 from marketplace.settlement.rules import history, new_version, rules_at
 from marketplace.settlement.settlements import (
@@ -106,19 +106,13 @@ class SettlementPages(Controller):
 
     @get("/{period:str}/statements/{account:str}/csv", guards=[signed_in], media_type="text/csv")
     async def statement_csv(self, request: Request, period: str, account: str) -> Response[str]:
-        row = visible(await get_settlement(period), request.user)
-        statement = next((s for s in row["statements"] if s["account"] == account), None)
-        if statement is None:
-            raise NotFound(f"no statement of {account} in {period}", "account")
+        _, statement = await visible_statement(period, account, request.user)
         return _csv(statement_csv(statement, await statement_lines(period, account)), f"statement-{period}-{account}.csv")
 
     @get("/{period:str}/statements/{account:str}", guards=[signed_in])
     async def statement(self, request: Request, period: str, account: str) -> Template:
         """Printable; a dealer opens only its own."""
-        row = visible(await get_settlement(period), request.user)
-        statement = next((s for s in row["statements"] if s["account"] == account), None)
-        if statement is None:
-            raise NotFound(f"no statement of {account} in {period}", "account")
+        row, statement = await visible_statement(period, account, request.user)
         return page(request, "settlement/statement.html", settlement=row, statement=statement,
                     lines=await statement_lines(period, account))
 

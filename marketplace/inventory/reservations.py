@@ -1,0 +1,46 @@
+"""Reserving, releasing and handing out stock: the conditional UPDATEs every flow shares.
+
+They run on the caller's transaction connection (a hot path: one statement each). A reservation
+succeeds only while enough is available, so two callers racing for the last unit cannot both get it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+_RESERVE = """
+UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
+WHERE dealer = $1 AND part = $2 AND on_hand - reserved >= $3 AND ($4 OR shared)
+RETURNING transfer_price
+"""
+_AVAILABLE = """
+SELECT GREATEST(on_hand - reserved, 0) AS available FROM stock_item WHERE dealer = $1 AND part = $2 AND shared
+"""
+_RELEASE = """
+UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2
+"""
+# The goods leave the dealer's shelf, and its reservation with them.
+_TAKE_OUT = """
+UPDATE stock_item SET on_hand = GREATEST(on_hand - $3, 0), reserved = GREATEST(reserved - $3, 0),
+    last_movement_date = CURRENT_DATE, updated_at = now()
+WHERE dealer = $1 AND part = $2
+"""
+
+
+async def reserve(connection, dealer_id: int, part_id: int, quantity: int, *, own: bool = False) -> Decimal | None:
+    """Reserve ``quantity`` if available; the row's transfer price, or None. Another dealer's
+    stock must be shared; the dealer's ``own`` stock need not be."""
+    row = await connection.fetchrow(_RESERVE, dealer_id, part_id, quantity, own)
+    return None if row is None else row["transfer_price"]
+
+
+async def shared_available(connection, dealer_id: int, part_id: int) -> int:
+    return await connection.fetchval(_AVAILABLE, dealer_id, part_id) or 0
+
+
+async def release(connection, dealer_id: int, part_id: int, quantity: int) -> None:
+    await connection.execute(_RELEASE, dealer_id, part_id, quantity)
+
+
+async def take_out(connection, dealer_id: int, part_id: int, quantity: int) -> None:
+    await connection.execute(_TAKE_OUT, dealer_id, part_id, quantity)
