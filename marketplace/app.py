@@ -30,7 +30,9 @@ from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
+from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
+from marketplace.pickup.shop_pages import ShopPages
 from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
@@ -97,6 +99,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             PickupApi,
             OrderApi,
             OrderActionsApi,
+            ShopPages,
+            CounterPages,
+            TerritoryOrderPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],

@@ -16,6 +16,8 @@ class NetworkRules:
     transfer_discount_pct: Decimal = Decimal("20.00")
     full_feed_reject_limit_pct: Decimal = Decimal("5.00")
     transfer_sla_hours: int = 4
+    online_discount_pct: Decimal = Decimal("0.00")
+    transfer_days: int = 2
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -28,6 +30,7 @@ async def get_rules() -> NetworkRules:
     row = await NetworkSettings.select(
         NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.transfer_sla_hours,
+        NetworkSettings.online_discount_pct, NetworkSettings.transfer_days,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -52,17 +55,31 @@ def _hours(form: dict[str, str], field: str, most: int, message: str) -> int:
     return hours
 
 
+def _whole_days(value: str, field: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError:
+        raise Invalid("a whole number of working days", field)
+    if not 1 <= days <= 20:
+        raise Invalid("between 1 and 20 working days", field)
+    return days
+
+
 async def update_rules(form: dict[str, str]) -> NetworkRules:
     rules = NetworkRules(
         stale_feed_hours=_hours(form, "stale_feed_hours", 24 * 90, "between 1 hour and 90 days"),
         transfer_sla_hours=_hours(form, "transfer_sla_hours", 240, "between 1 and 240 working hours"),
         transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
         full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
+        online_discount_pct=_percent(form.get("online_discount_pct", ""), "online_discount_pct"),
+        transfer_days=_whole_days(form.get("transfer_days", ""), "transfer_days"),
     )
     await NetworkSettings.update({
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
         NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct: rules.full_feed_reject_limit_pct,
         NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
+        NetworkSettings.online_discount_pct: rules.online_discount_pct,
+        NetworkSettings.transfer_days: rules.transfer_days,
     }, force=True)
     return rules

@@ -45,4 +45,8 @@ class NetworkSettings(Table):
     full_feed_reject_limit_pct = Numeric(digits=(5, 2), default=Decimal("5.00"))
     # A transfer request not answered within these working hours (Mon-Fri 8-18, Rome) expires.
     transfer_sla_hours = Integer(default=4)
+    # The network's online price: list price minus this discount, never below the part's MAP.
+    online_discount_pct = Numeric(digits=(5, 2), default=Decimal("0.00"))
+    # Working days a part takes to come from another dealer to a pickup point (quotes promise this).
+    transfer_days = Integer(default=2)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal
 
 ROME = ZoneInfo("Europe/Rome")
@@ -30,3 +30,10 @@ class Formatter:
 
     def date(self, value: dt.date | None) -> str:
         return "" if value is None else format_date(value, "short", locale=self.locale)
+
+    def time(self, value: dt.datetime | None) -> str:
+        return "" if value is None else format_time(value.astimezone(ROME), "short", locale=self.locale)
+
+    def weekday_date(self, value: dt.date | None) -> str:
+        """A day a customer reads at a glance: "venerdì 27 novembre"."""
+        return "" if value is None else format_date(value, "EEEE d MMMM", locale=self.locale)

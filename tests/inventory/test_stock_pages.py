@@ -88,11 +88,12 @@ async def test_manager_sees_stale_dealers_and_edits_the_network_settings(manager
     assert bad.status_code == 422 and "between 1 hour and 90 days" in bad.text
     ok = await manager.post("/network/settings", data={"_csrf_token": token, "stale_feed_hours": "24",
                                                        "transfer_discount_pct": "25,5", "full_feed_reject_limit_pct": "10",
-                                                       "transfer_sla_hours": "8"})
+                                                       "transfer_sla_hours": "8", "online_discount_pct": "10",
+                                                       "transfer_days": "1"})
     assert ok.status_code == 303
     rules = await get_rules()
     assert rules.stale_feed_hours == 24 and rules.transfer_discount_pct == Decimal("25.50")
-    assert rules.transfer_sla_hours == 8
+    assert rules.transfer_sla_hours == 8 and rules.online_discount_pct == Decimal("10.00") and rules.transfer_days == 1
     assert (await manager.get("/network/dealers")).text.count('class="tag stale"') == 2
 
 

@@ -79,6 +79,11 @@ def test_every_text_in_the_templates_has_an_italian_translation():
     from marketplace.pickup.points import WEEKDAYS
     from marketplace.pickup.tables import PickupModel
 
+    from marketplace.pickup.order_views import TABS
+    from marketplace.pickup.shop_pages import _FIELD_MESSAGES
+    from marketplace.pickup.tables import OrderStatus
+
     made += [f"day_{d}" for d in WEEKDAYS] + [f"model_{m.value}" for m in PickupModel]
+    made += [f"order_{s.value}" for s in OrderStatus] + [f"tab_{t}" for t in TABS] + list(_FIELD_MESSAGES.values())
     missing |= {key for key in made if key not in italian}
     assert missing == set()

@@ -1,0 +1,93 @@
+"""The store's counter: orders to prepare, on the shelf and collected; the code check; the
+territory owner's view of the orders from its area."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.auth import dealer_only, signed_in
+from marketplace.errors import DomainError
+from marketplace.pagination import page_number
+from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready
+from marketplace.pickup.order_views import (
+    TABS, counter_order, counter_orders, ready_order_with_code, tab_counts, territory_orders,
+)
+from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.render import page
+
+
+class CounterPages(Controller):
+    """A dealer's staff see the orders at their own pickup points; managers see every one."""
+
+    path = "/pickup/orders"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, tab: str = "prepare") -> Template:
+        return await self._list(request, tab)
+
+    async def _list(self, request: Request, tab: str, *, code: str = "", error: DomainError | None = None) -> Template:
+        tab = tab if tab in TABS else "prepare"
+        return page(request, "pickup/orders.html", status_code=error.status_code if error else 200, tab=tab,
+                    tabs=list(TABS), counts=await tab_counts(request.user),
+                    result=await counter_orders(request.user, tab, page_number(request.query_params.get("page"))),
+                    code=code, errors=form_errors(error, "pickup_code"))
+
+    @get("/code")
+    async def find_by_code(self, request: Request, pickup_code: str = "") -> Response:
+        """The code a customer shows (typed, or scanned from the QR): straight to the order to hand over."""
+        order_id = await ready_order_with_code(request.user, pickup_code) if pickup_code.strip() else None
+        if order_id is None:
+            return await self._list(request, "ready", code=pickup_code, error=DomainError(
+                "no order ready for pickup here with this code", "pickup_code"))
+        return Redirect(f"/pickup/orders/{order_id}?pickup_code={pickup_code.strip().upper()}", status_code=303)
+
+    @get("/{order_id:int}")
+    async def detail(self, request: Request, order_id: int, pickup_code: str = "") -> Template:
+        return await self._detail(request, order_id, code=pickup_code)
+
+    async def _detail(self, request: Request, order_id: int, *, code: str = "",
+                      error: DomainError | None = None) -> Template:
+        order = await counter_order(request.user, order_id)
+        return page(request, "pickup/order.html", status_code=error.status_code if error else 200, order=order,
+                    code=code, errors=form_errors(error), attempts_left=max(0, CODE_ATTEMPTS - order["code_failures"]))
+
+    @post("/{order_id:int}/ready")
+    async def ready(self, request: Request, order_id: int) -> Response:
+        return await self._act(request, order_id, mark_ready(request.user, order_id))
+
+    @post("/{order_id:int}/collect")
+    async def collect(self, request: Request, order_id: int) -> Response:
+        form = await form_fields(request)
+        code = form.get("pickup_code", "")
+        try:
+            await collect(request.user, order_id, code)
+        except DomainError as error:
+            return await self._detail(request, order_id, code=code, error=error)
+        return Redirect(f"/pickup/orders/{order_id}", status_code=303)
+
+    @post("/{order_id:int}/cancel")
+    async def cancel(self, request: Request, order_id: int) -> Response:
+        return await self._act(request, order_id, cancel(request.user, order_id))
+
+    async def _act(self, request: Request, order_id: int, action) -> Response:
+        try:
+            await action
+        except DomainError as error:
+            return await self._detail(request, order_id, error=error)
+        return Redirect(f"/pickup/orders/{order_id}", status_code=303)
+
+
+class TerritoryOrderPages(Controller):
+    """The orders placed from the dealer's territory, whoever fulfils them, and the referral earned."""
+
+    path = "/pickup/territory"
+    guards = [dealer_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        result, earned = await territory_orders(request.user.dealer_id, page_number(request.query_params.get("page")))
+        return page(request, "pickup/territory_orders.html", result=result, earned=earned)

@@ -1,0 +1,212 @@
+"""The public shop's pages: search, product, cart and checkout, the customer's order."""
+
+from __future__ import annotations
+
+import secrets
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.auth import PUBLIC
+from marketplace.errors import Conflict, DomainError, Invalid
+from marketplace.inventory.normalize import normalize_part_number
+from marketplace.pagination import page_number
+from marketplace.pickup.lifecycle import cancel
+from marketplace.pickup.order_views import order_for_customer
+from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
+from marketplace.pickup.quotes import cart_lines, customer_place, quote
+from marketplace.pickup.storefront import MAX_QUANTITY, Cart, cart_view, search_shop, shop_part
+from marketplace.web.forms import form_fields
+from marketplace.web.i18n import gettext_for
+from marketplace.web.render import language_of, page
+
+CART_COOKIE = "mk_cart"
+PLACE_COOKIE = "mk_cap"  # the postal code the customer last gave: the next page quotes near it
+COOKIE_DAYS = 30
+
+# A customer reads these in their language; the API keeps the precise English message.
+_FIELD_MESSAGES = {
+    "postal_code": "This is not an Italian postal code (CAP).",
+    "customer.postal_code": "This is not an Italian postal code (CAP).",
+    "customer.name": "Please give your name.",
+    "customer.email": "Please give a valid email address.",
+    "pickup_point_id": "Choose a pickup point from the list.",
+    "quantity": "Choose a quantity from 1 to 99.",
+}
+
+
+# The checkout form's names for the order's fields.
+_FORM_FIELDS = {"customer.name": "name", "customer.email": "email", "customer.postal_code": "customer_postal_code",
+                "customer.phone": "phone"}
+
+
+def _errors(request: Request, error: DomainError | None) -> dict[str, str]:
+    if error is None:
+        return {}
+    _ = gettext_for(language_of(request))
+    field = error.field or "form"
+    if isinstance(error, Conflict) and "available" in error.extra:
+        return {"form": _("%(part)s: only %(available)s available in the network right now. Lower the quantity "
+                          "or remove it.", part=error.extra["part_number"], available=error.extra["available"])}
+    if field in _FIELD_MESSAGES:
+        return {_FORM_FIELDS.get(field, field): _(_FIELD_MESSAGES[field])}
+    return {"form": _(error.message)}
+
+
+def _cart(request: Request) -> Cart:
+    return Cart.from_cookie(request.cookies.get(CART_COOKIE))
+
+
+def _keep(response: Response, cart: Cart | None = None, postal_code: str | None = None) -> Response:
+    age = COOKIE_DAYS * 86400
+    if cart is not None:
+        if cart:
+            response.set_cookie(CART_COOKIE, cart.cookie(), max_age=age, httponly=True, samesite="lax")
+        else:
+            response.delete_cookie(CART_COOKIE)
+    if postal_code:
+        response.set_cookie(PLACE_COOKIE, postal_code, max_age=age, httponly=True, samesite="lax")
+    return response
+
+
+async def _near(cart: Cart, place: tuple[float, float, str | None] | None):
+    """Pickup points for the cart near the customer, and the recommended one."""
+    if place is None or not cart:
+        return [], None
+    lines, _, gone = await cart_view(cart)
+    if gone or not lines:
+        return [], None
+    return await quote(await cart_lines(cart.items), *place)
+
+
+def _place(postal_code: str | None, lat: str | None, lon: str | None) -> tuple[float, float, str | None] | None:
+    """Where the customer is: a postal code, or a shared position; None when not given yet."""
+    if postal_code and postal_code.strip():
+        return customer_place(postal_code, None, None)
+    if lat and lon:
+        try:
+            return customer_place(None, float(lat), float(lon))
+        except ValueError:
+            raise Invalid("the position is not a pair of numbers", "postal_code") from None
+    return None
+
+
+class ShopPages(Controller):
+    """Open to everyone: a customer needs no account to buy and collect."""
+
+    path = "/shop"
+    opt = PUBLIC
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, q: str = "", page: str | None = None) -> Template:
+        result, replaced = await search_shop(q[:200], page_number(page))
+        return self._page(request, "shop/index.html", q=q, result=result, replaced=replaced)
+
+    def _page(self, request: Request, template: str, **context) -> Template:
+        return page(request, template, cart_count=len(_cart(request).items), **context)
+
+    @get("/parts/{number:str}")
+    async def part(self, request: Request, number: str, postal_code: str | None = None) -> Response:
+        return await self._part_page(request, number, postal_code)
+
+    async def _part_page(self, request: Request, number: str, postal_code: str | None,
+                         error: DomainError | None = None) -> Response:
+        part = await shop_part(number)
+        if part["normalized"] != normalize_part_number(number):
+            return Redirect(f"/shop/parts/{part['normalized']}", status_code=301)
+        postal_code = (postal_code or request.cookies.get(PLACE_COOKIE) or "").strip()
+        points, recommended = [], None
+        try:
+            points, recommended = await _near(Cart({part["normalized"]: 1}), _place(postal_code, None, None))
+        except DomainError as exc:
+            error = error or exc
+        response = self._page(request, "shop/part.html", status_code=error.status_code if error else 200, part=part,
+                              postal_code=postal_code, points=points[:5], recommended=recommended,
+                              errors=_errors(request, error), max_quantity=MAX_QUANTITY)
+        return _keep(response, postal_code=postal_code if points else None)
+
+    @post("/cart")
+    async def change_cart(self, request: Request) -> Response:
+        """Add a part (``add``) or set a line's quantity (0 removes it)."""
+        form = await form_fields(request)
+        number = normalize_part_number(form.get("part_number", ""))
+        try:
+            quantity = int(form.get("quantity", "1"))
+        except ValueError:
+            quantity = -1
+        adding = form.get("action") == "add"
+        if not (1 if adding else 0) <= quantity <= MAX_QUANTITY:
+            error = Invalid("choose a quantity from 1 to 99", "quantity")
+            if adding:
+                return await self._part_page(request, number, None, error)
+            return await self._cart_page(request, {"postal_code": request.cookies.get(PLACE_COOKIE) or ""}, error)
+        cart = _cart(request)
+        if adding:
+            await shop_part(number)  # a part not on sale is refused (404), not put in the cart
+            quantity = min(cart.items.get(number, 0) + quantity, MAX_QUANTITY)
+        return _keep(Redirect("/shop/cart", status_code=303), cart=cart.with_quantity(number, quantity))
+
+    @get("/cart")
+    async def cart(self, request: Request, postal_code: str | None = None, lat: str | None = None,
+                   lon: str | None = None) -> Response:
+        if postal_code is None and not (lat and lon):
+            postal_code = request.cookies.get(PLACE_COOKIE)
+        return await self._cart_page(request, {"postal_code": postal_code or "", "lat": lat or "", "lon": lon or ""})
+
+    async def _cart_page(self, request: Request, values: dict, error: DomainError | None = None) -> Response:
+        cart = _cart(request)
+        lines, total, gone = await cart_view(cart)
+        points, recommended, where_error = [], None, None
+        try:
+            points, recommended = await _near(cart, _place(values.get("postal_code"), values.get("lat"),
+                                                           values.get("lon")))
+        except DomainError as exc:
+            where_error = exc
+        shown = error or where_error
+        values.setdefault("customer_postal_code", values.get("postal_code", ""))
+        values.setdefault("pickup_point_id", str(recommended or ""))
+        response = self._page(
+            request, "shop/cart.html", status_code=shown.status_code if shown else 200, lines=lines, total=total,
+            gone=gone, points=points, recommended=recommended, values=values, errors=_errors(request, shown),
+            idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
+            asked=bool(values.get("postal_code") or values.get("lat")),
+        )
+        return _keep(response, postal_code=values.get("postal_code") if points else None)
+
+    @post("/checkout")
+    async def checkout(self, request: Request) -> Response:
+        form = await form_fields(request)
+        cart = _cart(request)
+        try:
+            if not cart:
+                raise Invalid("Your cart is empty.", "form")
+            point = form.get("pickup_point_id", "")
+            if not point.isdigit():
+                raise Invalid("choose a pickup point", "pickup_point_id")
+            order_id, _ = await place_order(OrderRequest(
+                Customer(form.get("name", ""), form.get("email", ""), form.get("phone", ""),
+                         form.get("customer_postal_code", "")),
+                tuple(cart.items.items()), int(point),
+            ), form.get("idempotency_key") or None)
+        except DomainError as error:
+            return await self._cart_page(request, form, error)
+        order = await get_order(order_id)
+        return _keep(Redirect(f"/shop/orders/{order['token']}", status_code=303), cart=Cart({}))
+
+    @get("/orders/{token:str}")
+    async def order(self, request: Request, token: str) -> Template:
+        order = await order_for_customer(token)
+        qr = segno.make(order["pickup_code"], error="m").svg_inline(scale=6, border=2)
+        return self._page(request, "shop/order.html", order=order, qr=qr)
+
+    @post("/orders/{token:str}/cancel")
+    async def cancel(self, request: Request, token: str) -> Response:
+        order = await order_for_customer(token)
+        try:
+            await cancel(None, order["id"])
+        except Conflict:
+            pass  # already ready or closed: the page shows what it is now
+        return Redirect(f"/shop/orders/{token}", status_code=303)
+

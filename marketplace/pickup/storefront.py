@@ -1,0 +1,147 @@
+"""The public shop: online parts at the network's price, and the cart a customer carries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from marketplace.db import raw_connection
+from marketplace.errors import NotFound
+from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.search_terms import number_or_words
+from marketplace.inventory.tables import Channel, Part
+from marketplace.matching.chains import chains_of
+from marketplace.network.rules import get_rules
+from marketplace.pagination import Page
+
+PER_PAGE = 20
+MAX_CART_LINES = 20
+MAX_QUANTITY = 99
+CENT = Decimal("0.01")
+
+
+def online_price(list_price: Decimal, map_price: Decimal | None, discount_pct: Decimal = Decimal("0")) -> Decimal:
+    """The network's online price: the list price less the network's online discount, never below
+    the part's minimum advertised price (MAP)."""
+    price = (list_price * (100 - discount_pct) / 100).quantize(CENT, ROUND_HALF_UP)
+    return max(price, map_price) if map_price is not None else price
+
+
+async def online_discount() -> Decimal:
+    return (await get_rules()).online_discount_pct
+
+
+_COLUMNS = (Part.id, Part.part_number, Part.normalized, Part.description, Part.brand, Part.category,
+            Part.list_price, Part.map_price)
+_ON_SALE = (Part.channel == Channel.online.value) & Part.superseded_by.is_null()
+
+
+async def _newest(number: str) -> int | None:
+    """The part id a typed number leads to: itself, or the newest number that replaces it."""
+    async with raw_connection() as connection:
+        chain = (await chains_of(connection, [number])).get(number)
+    return chain[0].id if chain else None
+
+
+async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
+    """Online parts by number (typed any way, an old number leads to the one replacing it) or by
+    words of the description; and the old number typed, when it was replaced."""
+    q = q.strip()
+    if not q:
+        return Page(items=[], total=0, page=page, per_page=PER_PAGE), None
+    where = number_or_words(q, Part.normalized, Part.description)
+    typed = normalize_part_number(q)
+    newest = await _newest(typed) if typed else None
+    if newest is not None:
+        where |= Part.id == newest
+    where &= _ON_SALE
+    total = await Part.count().where(where)
+    rows = await Part.select(*_COLUMNS).where(where).order_by(Part.normalized).limit(PER_PAGE).offset(
+        (page - 1) * PER_PAGE)
+    available = await network_available([row["id"] for row in rows])
+    discount = await online_discount()
+    items = [_on_sale(row, available, discount) for row in rows]
+    if newest is not None:
+        # The part asked for by number first: a clerk or a customer reading a label wants that one.
+        items.sort(key=lambda item: item["id"] != newest)
+    replaced = None
+    if newest is not None and not any(item["normalized"] == typed for item in items):
+        replaced = q
+    return Page(items=items, total=total, page=page, per_page=PER_PAGE), replaced
+
+
+def _on_sale(row: dict, available: dict[int, int], discount: Decimal) -> dict:
+    price = online_price(row["list_price"], row["map_price"], discount)
+    return {**row, "price": price, "available": available.get(row["id"], 0)}
+
+
+async def network_available(part_ids: list[int]) -> dict[int, int]:
+    """Units the network can sell of each part: shared, unreserved, at active dealers."""
+    if not part_ids:
+        return {}
+    async with raw_connection() as connection:
+        rows = await connection.fetch(
+            "SELECT s.part, sum(s.on_hand - s.reserved)::int AS available FROM stock_item s"
+            " JOIN dealer d ON d.id = s.dealer AND d.active"
+            " WHERE s.part = ANY($1::int[]) AND s.shared AND s.on_hand > s.reserved GROUP BY s.part", part_ids)
+    return {row["part"]: row["available"] for row in rows}
+
+
+async def shop_part(number: str) -> dict:
+    """One part on sale, found by any number of its chain (the newest one is what is sold)."""
+    newest = await _newest(normalize_part_number(number))
+    row = None
+    if newest is not None:
+        row = await Part.select(*_COLUMNS).where((Part.id == newest) & _ON_SALE).first()
+    if row is None:
+        raise NotFound(f"{number} is not sold online", "part_number")
+    return _on_sale(row, await network_available([row["id"]]), await online_discount())
+
+
+# The cart lives in a cookie as NUMBER-QTY.NUMBER-QTY: normalized numbers hold neither "-" nor ".".
+_CART_ITEM = re.compile(r"^([A-Z0-9]{1,64})-(\d{1,3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    items: dict[str, int]  # normalized part number -> quantity
+
+    @classmethod
+    def from_cookie(cls, value: str | None) -> Cart:
+        items: dict[str, int] = {}
+        for chunk in (value or "").split(".")[:MAX_CART_LINES]:
+            if (match := _CART_ITEM.match(chunk)) and 1 <= int(match[2]) <= MAX_QUANTITY:
+                items[match[1]] = int(match[2])
+        return cls(items)
+
+    def cookie(self) -> str:
+        return ".".join(f"{number}-{quantity}" for number, quantity in self.items.items())
+
+    def with_quantity(self, number: str, quantity: int) -> Cart:
+        """``quantity`` of the part (0 removes it); the newest line last."""
+        items = {n: q for n, q in self.items.items() if n != number}
+        if quantity > 0:
+            items[number] = min(quantity, MAX_QUANTITY)
+        return Cart(dict(list(items.items())[-MAX_CART_LINES:]))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+async def cart_view(cart: Cart) -> tuple[list[dict], Decimal, list[str]]:
+    """The cart's lines as the shop shows them, their total, and numbers no longer on sale."""
+    if not cart:
+        return [], Decimal("0.00"), []
+    rows = {row["normalized"]: row for row in await Part.select(*_COLUMNS).where(
+        Part.normalized.is_in(list(cart.items)) & _ON_SALE)}
+    lines, gone = [], []
+    discount = await online_discount()
+    for number, quantity in cart.items.items():
+        row = rows.get(number)
+        if row is None:
+            gone.append(number)
+            continue
+        price = online_price(row["list_price"], row["map_price"], discount)
+        lines.append({**row, "quantity": quantity, "price": price, "subtotal": price * quantity})
+    return lines, sum((line["subtotal"] for line in lines), Decimal("0.00")), gone
