@@ -1,0 +1,66 @@
+"""The customer's journey in a real headless Chromium: search the shop, choose the store by
+postal code, order, and see the pickup code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from marketplace.pickup.points import PointInput, Schedule, create_point
+from marketplace.pickup.tables import CustomerOrder
+from tests.matching.network import build_network, stock
+
+try:
+    from playwright.async_api import expect
+except ImportError:  # the browser fixture skips (or fails on CI) with the reason
+    expect = None
+
+EVERY_DAY = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+SCREENSHOT = "/tmp/shop-order.png"
+
+
+@pytest.fixture
+async def shop():
+    await build_network()
+    await stock("MZ", "03L 115 562", 4)
+    await create_point(PointInput("MI", "Ricambi Milano Centro", "basic", "20121", "Via Larga 1", Schedule(EVERY_DAY, 30, 30)))
+    await create_point(PointInput("MZ", "Ricambi Monza", "cross_selling", "20900", "Via Italia 5", Schedule(EVERY_DAY, 30, 30)))
+
+
+async def test_customer_searches_chooses_a_store_by_postal_code_and_gets_the_code(browser, page, live_server, shop):
+    # --- search the shop by the number printed on the old part, typed any way -------------
+    await page.goto(f"{live_server}/shop")
+    await page.keyboard.type("03l-115-562")  # the search box has the focus
+    await page.keyboard.press("Enter")
+    await page.get_by_role("link", name="03L 115 562").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Filtro olio")
+
+    # --- two of them in the cart ------------------------------------------------------------
+    await page.get_by_label("Quantità").fill("2")
+    await page.get_by_role("button", name="Aggiungi al carrello").click()
+    await expect(page).to_have_url(f"{live_server}/shop/cart")
+    await expect(page.locator("tfoot")).to_contain_text("24,00")
+
+    # --- the stores near the customer's postal code: Monza holds the parts, so it is ready first ---
+    await page.get_by_label("Il tuo CAP").first.fill("20121")
+    await page.get_by_role("button", name="Mostra i negozi").click()
+    stores = page.locator("table.points tbody tr")
+    await expect(stores).to_have_count(2)
+    await expect(stores.first).to_contain_text("Ricambi Milano Centro")  # nearest first
+    await expect(stores.nth(1)).to_contain_text("consigliato")  # ready soonest: it holds both
+    await expect(page.get_by_label(re.compile("Ricambi Monza"))).to_be_checked()
+    await page.get_by_label(re.compile("Ricambi Monza")).check()
+
+    # --- details, then the order --------------------------------------------------------------
+    await page.get_by_label("Nome e cognome").fill("Giulia Verdi")
+    await page.get_by_label("Email").fill("giulia@example.com")
+    await page.get_by_role("button", name=re.compile("Ordina, paghi in negozio")).click()
+    await expect(page).to_have_url(re.compile(r"/shop/orders/[\w-]+$"))
+    order = await CustomerOrder.select(CustomerOrder.pickup_code, CustomerOrder.total).first()
+    await expect(page.locator("#pickup-code")).to_have_text(order["pickup_code"])
+    await expect(page.locator(".qr svg")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("Ricambi Monza")
+    await expect(page.locator("main")).to_contain_text("24,00")
+    await expect(page.get_by_role("link", name=re.compile("Carrello"))).not_to_contain_text("1")  # the cart is empty
+    await page.screenshot(path=SCREENSHOT, full_page=True)
