@@ -36,7 +36,37 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         await copy_stock(connection, network, rows_per_dealer, seed)
         await _feed_times(connection, seed)
         logins = await _demo_users(network)
+    await _click_and_collect(network)
     return logins
+
+
+# Mornings and afternoons on weekdays, Saturday morning: an Italian parts counter.
+STORE_HOURS = {**{day: [["08:30", "12:30"], ["14:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+               "sat": [["08:30", "12:30"]], "sun": []}
+_MODELS = {"provincial": "basic", "urban": "cross_selling", "distributor": "cross_selling", "new": "basic"}
+
+
+async def _click_and_collect(network: NetworkSeed) -> None:
+    """Every dealer's store a pickup point (central warehouses as logistics hubs), and each
+    dealer the exclusive territory of its own postal code (the first dealer there, when several)."""
+    from marketplace.geo.territories import TerritoryInput, create_territories
+    from marketplace.pickup.tables import PickupPoint
+
+    dealer_ids = {r["code"]: r["id"] for r in await Dealer.select(Dealer.id, Dealer.code)}
+    await PickupPoint.insert(*[
+        PickupPoint(dealer=dealer_ids[d.code], name=d.name, address=d.address, postal_code=d.postal_code, city=d.city,
+                    lat=d.lat, lon=d.lon, opening_hours=STORE_HOURS,
+                    model="logistics_hub" if d.is_central_warehouse else _MODELS.get(d.tier, "basic"),
+                    lead_time_minutes=120 if d.is_central_warehouse else 60,
+                    daily_capacity=200 if d.is_central_warehouse else 30)
+        for d in network.dealers
+    ])
+    owners: dict[str, str] = {}
+    for d in network.dealers:
+        if not d.is_central_warehouse:
+            owners.setdefault(d.postal_code, d.code)
+    await create_territories([TerritoryInput(code, f"CAP {cap}", True, postal_codes=[cap])
+                              for cap, code in owners.items()])
 
 
 async def copy_stock(connection, network: NetworkSeed, rows_per_dealer: int, seed: int) -> None:

@@ -81,6 +81,11 @@ async def test_seed_is_deterministic_and_refuses_a_full_database():
     assert "manager@demo.example" in result.stdout
     assert await Dealer.count() == 20 and await Part.count() == 300
     assert await Part.count().where(Part.superseded_by.is_not_null()) > 0
+    from marketplace.geo.tables import Territory
+    from marketplace.pickup.tables import PickupPoint
+
+    # Click and collect works out of the box: every store a pickup point, territories to route orders.
+    assert await PickupPoint.count() == 20 and await Territory.count() > 0
     first = await Part.select(Part.part_number).order_by(Part.id).limit(3)
     again = marketplace("seed", "--dealers", "20", "--parts", "300")
     assert again.returncode == 1 and "already holds" in again.stderr
