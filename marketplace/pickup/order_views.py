@@ -101,6 +101,11 @@ async def tab_counts(principal: Principal) -> dict[str, int]:
     return counts
 
 
+async def to_prepare_count(dealer_id: int) -> int:
+    return await CustomerOrder.count().where(
+        (CustomerOrder.pickup_point.dealer == dealer_id) & (CustomerOrder.status == OrderStatus.placed.value))
+
+
 async def counter_order(principal: Principal, order_id: int) -> dict:
     """One order as its pickup point's staff see it (another dealer's order is not found)."""
     order = await CustomerOrder.select(*_ORDER).where(

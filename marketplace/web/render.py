@@ -31,6 +31,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
             "me": request.scope.get("user"),
             "path": request.url.path,
             "waiting": getattr(request.state, "waiting", 0),
+            "to_prepare": getattr(request.state, "to_prepare", 0),
             **context,
         },
     )

@@ -29,6 +29,7 @@ async def placed(client, milano_point):  # noqa: F811
 async def test_prepare_then_hand_over_with_the_scanned_code(client, placed):
     prepare = await client.get("/pickup/orders")
     assert prepare.status_code == 200 and "Mario Rossi" in prepare.text and "03L 115 562" in prepare.text
+    assert 'title="ordini da preparare">1<' in prepare.text  # the header's badge
     detail = await client.get(f"/pickup/orders/{placed['id']}")
     ready = await client.post(f"/pickup/orders/{placed['id']}/ready", data={"_csrf_token": csrf_of(detail)})
     assert ready.status_code == 303
