@@ -28,6 +28,7 @@ from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
+from marketplace.outbox.pages import MailPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
@@ -102,6 +103,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             ShopPages,
             CounterPages,
             TerritoryOrderPages,
+            MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],

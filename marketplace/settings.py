@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -12,6 +12,20 @@ import platformdirs
 
 #: The repository root: templates and migrations live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where the outbox's messages go: SMTP when a host is set, else a folder a manager's page lists."""
+
+    sender: str
+    folder: Path
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str = field(repr=False)  # never in a logged repr
+    # "starttls" (upgrade a plain connection), "ssl" (TLS from the start) or "none"
+    smtp_tls: str
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,9 @@ class Settings:
     pool_max_size: int
     cookie_secure: bool
     max_upload_mb: int
+    # Where customers and staff reach the app: links in messages start with it.
+    base_url: str
+    mail: MailSettings
 
     @property
     def embedded(self) -> bool:
@@ -46,6 +63,25 @@ def _secret_key(data_dir: Path) -> str:
     return value
 
 
+_SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def _mail_settings(data_dir: Path) -> MailSettings:
+    env = os.environ.get
+    tls = env("MARKETPLACE_SMTP_TLS", "starttls").strip().lower()
+    if tls not in _SMTP_PORTS:
+        raise ValueError(f"MARKETPLACE_SMTP_TLS must be one of {', '.join(_SMTP_PORTS)}, not {tls!r}")
+    return MailSettings(
+        sender=env("MARKETPLACE_MAIL_FROM", "Marketplace ricambi <noreply@localhost>"),
+        folder=Path(env("MARKETPLACE_MAIL_DIR") or data_dir / "mail"),
+        smtp_host=env("MARKETPLACE_SMTP_HOST") or None,
+        smtp_port=int(env("MARKETPLACE_SMTP_PORT") or _SMTP_PORTS[tls]),
+        smtp_user=env("MARKETPLACE_SMTP_USER", ""),
+        smtp_password=env("MARKETPLACE_SMTP_PASSWORD", ""),
+        smtp_tls=tls,
+    )
+
+
 @cache
 def get_settings() -> Settings:
     env = os.environ.get
@@ -61,4 +97,6 @@ def get_settings() -> Settings:
         pool_max_size=int(env("MARKETPLACE_POOL_MAX", "10")),
         cookie_secure=env("MARKETPLACE_COOKIE_SECURE", "") == "1",
         max_upload_mb=int(env("MARKETPLACE_MAX_UPLOAD_MB", "50")),
+        base_url=env("MARKETPLACE_BASE_URL", "http://localhost:8000").rstrip("/"),
+        mail=_mail_settings(data_dir),
     )

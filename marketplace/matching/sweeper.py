@@ -1,33 +1,63 @@
-"""The background task that expires unanswered transfer requests and uncollected orders."""
+"""The background task that expires unanswered transfer requests and uncollected orders, reminds
+customers of orders about to expire, and delivers the outbox's messages."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
 from marketplace.matching.transfers import expire_overdue
+from marketplace.outbox.delivery import deliver_pending
+from marketplace.outbox.reminders import emit_reminders
 from marketplace.pickup.lifecycle import expire_uncollected
 
 log = logging.getLogger("marketplace.sweeper")
 INTERVAL_SECONDS = 30.0
 
 
-async def sweep_forever(interval: float = INTERVAL_SECONDS) -> None:
-    # Safe in every app process at once: expire_overdue takes rows with SKIP LOCKED.
-    while True:
+async def _expire_transfers() -> None:
+    if expired := await expire_overdue():
+        log.info("expired %d unanswered transfer request(s)", expired)
+
+
+async def _expire_orders() -> None:
+    if uncollected := await expire_uncollected():
+        log.info("expired %d uncollected order(s)", uncollected)
+
+
+async def _remind() -> None:
+    if reminded := await emit_reminders():
+        log.info("reminded %d order(s) about to expire", reminded)
+
+
+async def _deliver() -> None:
+    report = await deliver_pending()
+    if report.sent or report.failed or report.given_up:
+        log.info("outbox: %d sent, %d failed (kept for a later try), %d given up", report.sent, report.failed,
+                 report.given_up)
+
+
+#: In this order: an order expired in this pass gets no reminder, and what they emit goes out at once.
+STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _deliver)
+
+
+async def sweep_once() -> None:
+    """One pass; each step on its own, so a mail server that is down does not stop expiry."""
+    for step in STEPS:
         try:
-            expired = await expire_overdue()
-            if expired:
-                log.info("expired %d unanswered transfer request(s)", expired)
-            uncollected = await expire_uncollected()
-            if uncollected:
-                log.info("expired %d uncollected order(s)", uncollected)
-        except Exception:  # a failed pass must not stop the next ones
-            log.exception("the transfer sweeper failed; retrying in %s s", interval)
+            await step()
+        except Exception:  # a failed step must not stop the others, nor the next passes
+            log.exception("the sweeper's %s step failed; retrying in %s s", step.__name__.strip("_"), INTERVAL_SECONDS)
+
+
+async def sweep_forever(interval: float = INTERVAL_SECONDS) -> None:
+    # Safe in every app process at once: each step takes its rows with SKIP LOCKED (or ON CONFLICT).
+    while True:
+        await sweep_once()
         await asyncio.sleep(interval)
 
 

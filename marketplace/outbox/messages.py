@@ -1,4 +1,8 @@
-"""Putting a message in the outbox, inside the caller's transaction."""
+"""Putting a message in the outbox, inside the caller's transaction.
+
+Delivery happens later and elsewhere (``marketplace.outbox.delivery``, run by the sweeper), so a
+slow or broken mail server never holds up, nor rolls back, the change that caused the message.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,40 @@
+"""Money, times and opening hours as a message writes them, once in Italian and once in English.
+
+The customer's language is unknown, so every message carries both; this gives each half its own
+formats. Times are Rome's, written out in full: an email is read away from the shop's calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_datetime, get_day_names
+
+from marketplace.web.formatting import ROME, Formatter
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class MailFormat:
+    def __init__(self, language: str) -> None:
+        self.formatter = Formatter(language)
+        self.locale = self.formatter.locale
+        self._days = get_day_names("abbreviated", locale=self.locale)
+
+    def money(self, amount: Decimal | str | None) -> str:
+        return self.formatter.money(amount)
+
+    def when(self, value: dt.datetime | None) -> str:
+        """e.g. "venerdì 4 dicembre 2026, 18:30" / "Friday 4 December 2026, 18:30"."""
+        return "" if value is None else format_datetime(value.astimezone(ROME), "EEEE d MMMM y, HH:mm",
+                                                        locale=self.locale)
+
+    def hours(self, opening_hours: dict) -> list[str]:
+        """One line per open weekday: "lun 08:30-12:30, 14:30-19:00"; closed days are left out."""
+        lines = []
+        for index, day in enumerate(WEEKDAYS):
+            ranges = opening_hours.get(day) or []
+            if ranges:
+                lines.append(f"{self._days[index]} " + ", ".join(f"{start}-{end}" for start, end in ranges))
+        return lines
