@@ -274,5 +274,23 @@ def settle(period: str, approve_it: bool) -> None:
         click.echo(f"  {payment['payer']}\t-> {payment['payee']}\t{payment['amount']:.2f}")
 
 
+@main.group()
+def mail() -> None:
+    """The outbox's messages to customers and stores."""
+
+
+@mail.command("send")
+@_data_dir_option
+def mail_send() -> None:
+    """Deliver what is due now (the server's sweeper does this every 30 s)."""
+    from marketplace.outbox.delivery import deliver_pending
+    from marketplace.outbox.reminders import emit_reminders
+
+    reminded = _run(emit_reminders)
+    report = _run(deliver_pending)
+    click.echo(f"{reminded} reminders, {report.sent} sent, {report.failed} failed (kept for a later try), "
+               f"{report.given_up} given up")
+
+
 if __name__ == "__main__":
     main()

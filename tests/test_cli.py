@@ -6,7 +6,8 @@ import sys
 
 from marketplace.accounts.tables import ApiKey, User
 from marketplace.inventory.tables import Part
-from tests.conftest import make_dealer
+from tests.pickup.test_orders import milano_point  # noqa: F401  (fixture)
+from tests.conftest import make_dealer, make_user
 
 
 def marketplace(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -92,3 +93,22 @@ async def test_seed_is_deterministic_and_refuses_a_full_database():
     from marketplace.seed_data import generate_network
 
     assert [p["part_number"] for p in first] == [p.part_number for p in generate_network(20, 300, 5).parts[:3]]
+
+
+
+async def test_mail_send_delivers_the_outbox_to_the_mail_folder(client, milano_point):  # noqa: F811
+    from pathlib import Path
+
+    from tests.matching.network import stock
+    from tests.pickup.test_orders import order
+
+    from marketplace.accounts.tables import Role
+
+    await make_user("banco@mi.example", Role.dealer_staff, "MI")  # the store's message goes to its staff
+    await stock("MI", "03L 115 562", 1)
+    assert (await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])).status_code == 201
+    result = marketplace("mail", "send")
+    assert result.returncode == 0, result.stderr
+    assert "2 sent" in result.stdout
+    folder = Path(os.environ["MARKETPLACE_DATA_DIR"]) / "mail"
+    assert len(list(folder.glob("*.eml"))) == 2
