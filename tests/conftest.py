@@ -30,6 +30,7 @@ from marketplace.network.directory import forget as forget_directory  # noqa: E4
 from marketplace.accounts.api_keys import forget_keys  # noqa: E402
 from marketplace.matching.chains import forget as forget_chains  # noqa: E402
 from marketplace.geo.territory_lookup import forget as forget_territories  # noqa: E402
+from marketplace.pickup.quotes import forget as forget_pickup_points  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -62,6 +63,7 @@ async def clean_tables(database):
     forget_keys()
     forget_chains()
     forget_territories()
+    forget_pickup_points()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
     await DB.run_ddl("DELETE FROM commission_rules WHERE version > 1")

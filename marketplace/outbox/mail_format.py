@@ -30,6 +30,10 @@ class MailFormat:
         return "" if value is None else format_datetime(value.astimezone(ROME), "EEEE d MMMM y, HH:mm",
                                                         locale=self.locale)
 
+    def day(self, value: dt.date | None) -> str:
+        """e.g. "venerdì 4 dicembre" / "Friday 4 December"."""
+        return self.formatter.weekday_date(value)
+
     def hours(self, opening_hours: dict) -> list[str]:
         """One line per open weekday: "lun 08:30-12:30, 14:30-19:00"; closed days are left out."""
         lines = []

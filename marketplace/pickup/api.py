@@ -87,6 +87,7 @@ class OrderOut(msgspec.Struct):
     territory_owner: str | None
     lines: list[OrderLineOut]
     total: Decimal
+    promised_for: date | None  # the day the store promises it ready (the quote's ready_by)
 
 
 class OrderApi(Controller):
@@ -109,6 +110,7 @@ class OrderApi(Controller):
             id=order["id"], status=order["status"], pickup_code=order["pickup_code"],
             pickup_point_id=order["pickup_point"], territory_owner=order["territory_owner"],
             lines=[OrderLineOut(**line) for line in order["lines"]], total=order["total"],
+            promised_for=order["promised_for"],
         )
         return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
@@ -122,7 +124,7 @@ async def _order_out(order_id: int) -> OrderOut:
     return OrderOut(
         id=order["id"], status=order["status"], pickup_code=order["pickup_code"], pickup_point_id=order["pickup_point"],
         territory_owner=order["territory_owner"], lines=[OrderLineOut(**line) for line in order["lines"]],
-        total=order["total"],
+        total=order["total"], promised_for=order["promised_for"],
     )
 
 

@@ -30,7 +30,7 @@ _ORDER = (
     CustomerOrder.territory_owner.code.as_alias("territory_owner"), CustomerOrder.customer_name,
     CustomerOrder.customer_email, CustomerOrder.customer_phone, CustomerOrder.customer_postal_code,
     CustomerOrder.total, CustomerOrder.token, CustomerOrder.created_at, CustomerOrder.ready_at,
-    CustomerOrder.hold_until, CustomerOrder.updated_at, CustomerOrder.code_failures,
+    CustomerOrder.hold_until, CustomerOrder.updated_at, CustomerOrder.code_failures, CustomerOrder.promised_for,
 )
 
 
@@ -65,10 +65,10 @@ async def counter_orders(principal: Principal, tab: str, page: int = 1) -> Page[
     statuses = TABS.get(tab, TABS["prepare"])
     where = _visible_to(principal) & CustomerOrder.status.is_in([s.value for s in statuses])
     waiting = tab in ("prepare", "ready")
-    order_by = CustomerOrder.created_at if tab == "prepare" else (
-        CustomerOrder.hold_until if tab == "ready" else CustomerOrder.updated_at)
+    order_by = [CustomerOrder.promised_for, CustomerOrder.created_at] if tab == "prepare" else [
+        CustomerOrder.hold_until if tab == "ready" else CustomerOrder.updated_at]
     total = await CustomerOrder.count().where(where)
-    rows = await CustomerOrder.select(*_ORDER).where(where).order_by(order_by, ascending=waiting).limit(
+    rows = await CustomerOrder.select(*_ORDER).where(where).order_by(*order_by, ascending=waiting).limit(
         PER_PAGE).offset((page - 1) * PER_PAGE)
     lines = await _lines_of([row["id"] for row in rows])
     for row in rows:

@@ -7,7 +7,7 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import asyncpg
 
@@ -21,8 +21,9 @@ from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
 from marketplace.outbox.messages import emit
-from marketplace.pickup.quotes import CartLine, cart_lines
-from marketplace.pickup.tables import CustomerOrder, OrderLine, PickupPoint
+from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
+from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, ROME, add_working_days, promised_ready
+from marketplace.pickup.tables import CustomerOrder, OrderLine
 
 # Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -71,7 +72,9 @@ WHERE s.part = $1 AND s.shared AND s.on_hand > s.reserved AND d.active AND s.dea
 async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int | None) -> tuple[int, object]:
     """Reserve one line: at the point's own dealer if it holds it, else at the territory owner,
     else at the holder nearest the point. (source dealer id, transfer price) or Conflict."""
-    if await reserve(connection, point["dealer"], line.part_id, line.quantity, own=True) is not None:
+    # Shared stock only, the point's own included: the shop sells what dealers publish to the pool,
+    # and the quote promised from that.
+    if await reserve(connection, point["dealer"], line.part_id, line.quantity) is not None:
         return point["dealer"], None
     holders = await connection.fetch(_HOLDERS, line.part_id, point["dealer"])
     enough = [h for h in holders if h["available"] >= line.quantity and h["lat"] is not None]
@@ -87,8 +90,47 @@ async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int |
                    "items", part_number=line.part_number, available=available)
 
 
-async def place_order(request: OrderRequest, idempotency_key: str | None = None) -> tuple[int, bool]:
-    """Place an order: (order id, created now). A retry with the same key and body gives the same order."""
+_POINT = """
+SELECT p.id, p.dealer, p.lat, p.lon, p.opening_hours, p.lead_time_minutes, p.daily_capacity,
+       p.active AND d.active AS open
+FROM pickup_point p JOIN dealer d ON d.id = p.dealer WHERE p.id = $1
+FOR NO KEY UPDATE OF p
+"""
+
+
+async def _lock_point(connection, point_id: int) -> dict:
+    """The pickup point, row-locked until the order commits: orders for one point take their
+    capacity one at a time, so two cannot both get a day's last slot. (NO KEY UPDATE: the lock
+    still lets other rows reference the point.)"""
+    row = await connection.fetchrow(_POINT, point_id)
+    if row is None or not row["open"]:
+        raise Invalid(f"no open pickup point {point_id}", "pickup_point_id")
+    point = dict(row)
+    hours = point["opening_hours"]
+    point["opening_hours"] = json.loads(hours) if isinstance(hours, str) else hours
+    return point
+
+
+async def _promised_for(connection, point: dict, from_the_shelf: bool, now: datetime) -> date:
+    """The day the order is promised ready, by the quote's rule: prepared in the point's hours
+    (after the transfer days unless every line is on the point's own shelf), on a day it has room
+    for. Run under the point's lock, so the count includes every order committed before."""
+    today = now.astimezone(ROME).date()
+    booked = (await booked_days(connection, [point["id"]], today, point["daily_capacity"])).get(point["id"], {})
+    earliest = now if from_the_shelf else add_working_days(now, await transfer_days(connection))
+    ready = promised_ready(point["opening_hours"], point["lead_time_minutes"], earliest,
+                           point["daily_capacity"], booked)
+    if ready is None:
+        raise Conflict(f"pickup point {point['id']} is closed or fully booked on every day for "
+                       f"{CAPACITY_HORIZON_DAYS} days after the order could be ready: choose another",
+                       "pickup_point_id")
+    return ready.astimezone(ROME).date()
+
+
+async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
+                      now: datetime | None = None) -> tuple[int, bool]:
+    """Place an order: (order id, created now). A retry with the same key and body gives the same order.
+    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time)."""
     _check_customer(request.customer)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
@@ -103,25 +145,23 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None)
     if not wanted:
         raise Invalid("the order has no lines", "items")
     lines = await cart_lines(wanted)
-    point = await PickupPoint.select(
-        PickupPoint.id, PickupPoint.dealer, PickupPoint.lat, PickupPoint.lon, PickupPoint.dealer.active.as_alias("open"),
-    ).where((PickupPoint.id == request.pickup_point_id) & PickupPoint.active.eq(True)).first()
-    if point is None or not point["open"]:
-        raise Invalid(f"no open pickup point {request.pickup_point_id}", "pickup_point_id")
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
-    now = datetime.now(timezone.utc)
+    placed_at = datetime.now(timezone.utc)
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
+            point = await _lock_point(connection, request.pickup_point_id)  # first: then the stock rows
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
                 sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)
+            from_the_shelf = all(source == point["dealer"] for source, _ in sources.values())
+            promised_for = await _promised_for(connection, point, from_the_shelf, now or placed_at)
             order_id = (await CustomerOrder.insert(CustomerOrder(
                 pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
                 customer_name=request.customer.name.strip(), customer_email=request.customer.email.strip().lower(),
                 customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
                 pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
-                idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+                idempotency_key=idempotency_key, request_fingerprint=fingerprint, promised_for=promised_for,
             )).returning(CustomerOrder.id))[0]["id"]
             for line in lines:
                 source, transfer_price = sources[line.part_id]
@@ -131,7 +171,7 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None)
                     transfer_id = await insert_transfer(
                         connection, requester=point["dealer"], supplier=source, part=line.part_id,
                         quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.accepted,
-                        note=f"for click-and-collect order {order_id}", at=now, expires_at=now,
+                        note=f"for click-and-collect order {order_id}", at=placed_at, expires_at=placed_at,
                     )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
@@ -159,6 +199,7 @@ async def get_order(order_id: int) -> dict:
     order = await CustomerOrder.select(
         CustomerOrder.id, CustomerOrder.status, CustomerOrder.pickup_code, CustomerOrder.pickup_point,
         CustomerOrder.territory_owner.code.as_alias("territory_owner"), CustomerOrder.total, CustomerOrder.token,
+        CustomerOrder.promised_for,
     ).where(CustomerOrder.id == order_id).first()
     order["lines"] = await OrderLine.select(
         OrderLine.part.part_number.as_alias("part_number"), OrderLine.quantity,

@@ -10,6 +10,7 @@ from marketplace.errors import Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
 from marketplace.network.tables import Dealer
+from marketplace.pickup.quotes import forget as forget_quoted_points
 from marketplace.pickup.tables import PickupModel, PickupPoint
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -139,11 +140,13 @@ async def create_point(data: PointInput) -> int:
     values = await _values(data)
     point = PickupPoint(**{column._meta.name: value for column, value in values.items()})
     await point.save()
+    forget_quoted_points()
     return point.id
 
 
 async def update_point(point_id: int, data: PointInput) -> None:
     updated = await PickupPoint.update(await _values(data)).where(PickupPoint.id == point_id).returning(PickupPoint.id)
+    forget_quoted_points()
     if not updated:
         raise NotFound(f"no pickup point {point_id}", "point")
 
@@ -156,7 +159,9 @@ async def update_schedule(point_id: int, schedule: Schedule, *, dealer_id: int |
     }).where(PickupPoint.id == point_id)
     if dealer_id is not None:
         query = query.where(PickupPoint.dealer == dealer_id)
-    if not await query.returning(PickupPoint.id):
+    updated = await query.returning(PickupPoint.id)
+    forget_quoted_points()
+    if not updated:
         raise NotFound(f"no pickup point {point_id} of yours", "point")
 
 

@@ -1,14 +1,16 @@
-"""When a pickup point can have something ready: its opening hours, its preparation time, and
-the working days a transfer takes."""
+"""When a pickup point can have something ready: its opening hours, its preparation time, the
+working days a transfer takes, and its daily capacity."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HORIZON_DAYS = 21  # a point closed for three weeks is not offered
+CAPACITY_HORIZON_DAYS = 14  # a point full every open day for two weeks is not offered
 
 
 def _ranges(hours: dict, day: date) -> list[tuple[datetime, datetime]]:
@@ -46,3 +48,27 @@ def add_working_days(moment: datetime, days: int) -> datetime:
         if day.weekday() < 5:
             days -= 1
     return datetime.combine(day, time(0), tzinfo=ROME)
+
+
+def first_day_with_room(hours: dict, ready: datetime, capacity: int, booked: Mapping[date, int]) -> datetime | None:
+    """``ready`` when its day still has room at the point (fewer than ``capacity`` orders promised
+    for it in ``booked``), else the first opening of the next day the point opens with room, up to
+    CAPACITY_HORIZON_DAYS later: the parcel is prepared by then, it waits for a day the counter
+    can take it. None when every one of those days is full."""
+    day = ready.astimezone(ROME).date()
+    if booked.get(day, 0) < capacity:
+        return ready
+    for offset in range(1, CAPACITY_HORIZON_DAYS + 1):
+        later = day + timedelta(days=offset)
+        ranges = _ranges(hours, later)
+        if ranges and booked.get(later, 0) < capacity:
+            return min(opening for opening, _ in ranges)
+    return None
+
+
+def promised_ready(hours: dict, lead_time_minutes: int, earliest: datetime, capacity: int,
+                   booked: Mapping[date, int]) -> datetime | None:
+    """When an order can be promised ready at a point: prepared in its hours from ``earliest``, on
+    a day it has room for one more (quotes and new orders go by this one rule)."""
+    ready = ready_at(hours, lead_time_minutes, earliest)
+    return None if ready is None else first_day_with_room(hours, ready, capacity, booked)

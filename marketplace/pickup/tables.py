@@ -3,7 +3,7 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Boolean, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar,
+    JSONB, Boolean, Date, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -71,6 +71,9 @@ class CustomerOrder(Table):
     ready_at = Timestamptz(null=True, default=None)
     hold_until = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # The day (Rome) the order is promised ready at its point: what the point's daily capacity
+    # counts. Null for orders placed before capacity was kept.
+    promised_for = Date(null=True, default=None)
 
 
 class OrderLine(Table):

@@ -33,6 +33,7 @@ async def test_a_placed_order_mails_the_customer_and_the_store(client, milano_po
     assert f"{get_settings().base_url}/shop/orders/{placed['token']}" in text
     assert "Ritiro Milano" in text and "24,00 €" in text and "€24.00" in text
     assert text.index("Gentile Mario Rossi") < text.index("Dear Mario Rossi")
+    assert "Sarà pronto da " in text and "It will be ready from " in text  # the promised day
 
     assert sorted(a.addr_spec for a in store["To"].addresses) == ["counter@mi.example", "owner@mi.example"]
     assert store["Reply-To"].addresses[0].addr_spec == "mario@example.com"

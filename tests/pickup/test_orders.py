@@ -1,19 +1,28 @@
 """Placing click-and-collect orders: sources, atomic reservation, idempotency, prices."""
 
 import asyncio
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from marketplace.errors import Conflict
 from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.tables import StockItem
 from marketplace.matching.tables import Transfer
 from marketplace.outbox.tables import OutboxMessage
-from marketplace.pickup.points import PointInput, Schedule, create_point
+from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
+from marketplace.pickup.points import PointInput, Schedule, create_point, update_schedule
+from marketplace.pickup.quotes import customer_place, parse_cart, quote
 from marketplace.pickup.tables import CustomerOrder
 from tests.matching.network import build_network, stock
 
 HOURS = {day: [["08:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 CUSTOMER = {"name": "Mario Rossi", "email": "mario@example.com", "phone": "+39 333 1234567", "postal_code": "20121"}
+ROME = ZoneInfo("Europe/Rome")
+FRIDAY_MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=ROME)
+FRIDAY, MONDAY, TUESDAY = date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)
 
 
 @pytest.fixture
@@ -94,3 +103,79 @@ async def test_an_unknown_pickup_point_is_refused(client, milano_point):
     await stock("MI", "03L 115 562", 5)
     response = await order(client, milano_point + 99, [{"part_number": "03L115562", "quantity": 1}])
     assert response.status_code == 422 and response.json()["field"] == "pickup_point_id"
+
+
+def request_at(point: int, items: tuple[tuple[str, int], ...] = (("03L115562", 1),)) -> OrderRequest:
+    return OrderRequest(Customer(**CUSTOMER), items, point)
+
+
+async def test_an_order_is_promised_for_the_day_it_can_be_ready(client, milano_point):
+    await stock("MI", "03L 115 562", 5)
+    await stock("BG", "RARE-1", 2)
+    on_the_shelf, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    assert (await get_order(on_the_shelf))["promised_for"] == FRIDAY
+    by_transfer, _ = await place_order(request_at(milano_point, (("RARE-1", 1),)), now=FRIDAY_MORNING)
+    assert (await get_order(by_transfer))["promised_for"] == TUESDAY  # two working days after Friday
+    response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])
+    assert response.status_code == 201  # the API keeps its shape (and the clock's day)
+    assert (await get_order(response.json()["id"]))["promised_for"] is not None
+
+
+async def test_an_order_at_a_full_point_is_promised_for_its_next_open_day_with_room(milano_point):
+    await update_schedule(milano_point, Schedule(HOURS, 60, 2), dealer_id=None)
+    await stock("MI", "03L 115 562", 10)
+    days = [(await get_order((await place_order(request_at(milano_point), now=FRIDAY_MORNING))[0]))["promised_for"]
+            for _ in range(5)]
+    assert days == [FRIDAY, FRIDAY, MONDAY, MONDAY, TUESDAY]  # the weekend is closed
+    # The quote sees the same: Milano's Friday and Monday are taken.
+    quoted, _ = await quote(await parse_cart("03L115562:1"), *customer_place("20121", None, None), now=FRIDAY_MORNING)
+    assert {q.dealer_code: q.ready_by for q in quoted}["MI"] == TUESDAY
+
+
+async def test_a_cancelled_order_gives_its_slot_back(milano_point):
+    await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
+    await stock("MI", "03L 115 562", 10)
+    first, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    await CustomerOrder.update({CustomerOrder.status: "cancelled"}).where(CustomerOrder.id == first)
+    second, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    assert (await get_order(second))["promised_for"] == FRIDAY
+
+
+# Orders for different parts: they share no stock row, only the point's capacity.
+PARTS = ("03L 115 562", "5Q0 615 301 F", "1K0 615 301 AB", "1K0 615 301 AA", "RARE-1")
+
+
+async def test_concurrent_orders_never_overbook_a_day(milano_point):
+    await update_schedule(milano_point, Schedule(HOURS, 60, 2), dealer_id=None)
+    for part in PARTS:
+        await stock("MI", part, 20)
+    placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
+                                    for part in PARTS + PARTS[:1]])
+    days = Counter([(await get_order(order_id))["promised_for"] for order_id, _ in placed])
+    assert days == {FRIDAY: 2, MONDAY: 2, TUESDAY: 2}
+
+
+async def test_two_orders_racing_for_the_last_slot_get_different_days(milano_point):
+    await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
+    for part in PARTS[:2]:
+        await stock("MI", part, 20)
+    for _ in range(5):  # a few rounds: a race lost once would show
+        placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
+                                        for part in PARTS[:2]])
+        days = [(await get_order(order_id))["promised_for"] for order_id, _ in placed]
+        assert sorted(days) == [FRIDAY, MONDAY], days
+        await CustomerOrder.update({CustomerOrder.status: "cancelled"}, force=True)
+
+
+async def test_a_point_full_for_two_weeks_refuses_the_order_and_reserves_nothing(milano_point):
+    await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
+    await stock("MI", "03L 115 562", 20)
+    for n in range(15):
+        day = FRIDAY + timedelta(days=n)
+        if day.weekday() < 5:
+            await place_order(request_at(milano_point), now=datetime.combine(day, FRIDAY_MORNING.timetz()))
+    assert await reserved("MI", "03L 115 562") == (20, 11)
+    with pytest.raises(Conflict) as refused:
+        await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    assert refused.value.field == "pickup_point_id"
+    assert await reserved("MI", "03L 115 562") == (20, 11) and await CustomerOrder.count() == 11

@@ -1,13 +1,16 @@
 """Pickup quotes: ready today where the store holds the cart, later where parts must travel."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from marketplace.accounts.tokens import new_token
 from marketplace.inventory.catalog import import_catalog
-from marketplace.pickup.points import PointInput, Schedule, create_point
+from marketplace.pickup.points import PointInput, Schedule, create_point, update_schedule
 from marketplace.pickup.quotes import customer_place, parse_cart, quote
+from marketplace.pickup.tables import CustomerOrder
 from tests.matching.network import build_network, stock
 
 ROME = ZoneInfo("Europe/Rome")
@@ -42,6 +45,34 @@ async def test_ready_today_where_the_store_holds_the_cart_else_after_the_transfe
 async def test_a_cart_nobody_can_fill_gets_no_point(points):
     lines = await parse_cart("03L115562:9")
     assert await quote(lines, *customer_place("20121", None, None), now=FRIDAY_MORNING) == ([], None)
+
+
+async def test_a_line_comes_whole_from_one_holder_even_beyond_the_radius(points):
+    await stock("TO", "03L 115 562", 9)
+    # Milano 2, Bergamo 5, Torino 9 (far): no point's dealer holds 8, Torino does, by transfer.
+    by_dealer, _ = await quoted_by_dealer("03L115562:8")
+    assert {q.ready_by for q in by_dealer.values()} == {date(2026, 12, 1)}
+    # 10 is more than any one dealer holds, though 16 are in the network: an order line has one source.
+    assert await quote(await parse_cart("03L115562:10"), *customer_place("20121", None, None),
+                       now=FRIDAY_MORNING) == ([], None)
+
+
+def test_the_sieve_keeps_exactly_the_points_the_geodesic_keeps():
+    import numpy as np
+
+    from marketplace.geo.distance import geodesic_km_many
+    from marketplace.pickup.quotes import PointSnapshot, within
+
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(36.5, 47.0, 2000), rng.uniform(6.7, 18.5, 2000)
+    lat[:20], lon[:20] = 45.4642, 9.19  # ties: nearest first, then by id
+    snapshot = PointSnapshot([], lat, lon, 0.0)
+    for customer in ((45.4642, 9.19), (40.85, 14.27), (38.1, 13.36), (46.5, 11.35)):
+        for radius in (5.0, 50.0, 120.0):
+            exact = geodesic_km_many(*customer, lat, lon)
+            expected = [i for i in sorted(range(2000), key=lambda i: exact[i]) if exact[i] <= radius]
+            near, km = within(snapshot, *customer, radius)
+            assert near.tolist() == expected and np.allclose(km, exact[expected])
 
 
 async def test_the_territory_owner_is_recommended_when_as_early_as_any(points):
@@ -84,3 +115,76 @@ async def test_quote_over_http_is_public(points, client):
     assert bad.status_code == 422 and bad.json()["field"] == "postal_code"
     counter = await client.get("/api/v1/pickup/quote", params={"postal_code": "20121", "items": "AIRBAG-1:1"})
     assert counter.status_code == 422 and "counter only" in counter.json()["detail"]
+
+
+async def book(point_id: int, day: date, count: int = 1, status: str = "placed") -> None:
+    """``count`` orders at the point promised for ``day``."""
+    for _ in range(count):
+        await CustomerOrder.insert(CustomerOrder(
+            pickup_point=point_id, customer_name="Anna", customer_email="anna@example.com",
+            customer_postal_code="20121", pickup_code="ACDEFGHJ", token=new_token(24), total=Decimal("10.00"),
+            status=status, promised_for=day))
+
+
+async def quoted_by_dealer(items: str = "03L115562:1") -> tuple[dict, int | None]:
+    quoted, recommended = await quote(await parse_cart(items), *customer_place("20121", None, None), now=FRIDAY_MORNING)
+    return {q.dealer_code: q for q in quoted}, recommended
+
+
+async def test_a_point_at_its_daily_capacity_is_offered_from_its_next_open_day_with_room(points):
+    await update_schedule(points["MI"], Schedule(HOURS, 60, 2), dealer_id=None)
+    await book(points["MI"], date(2026, 11, 27), 1)
+    await book(points["MI"], date(2026, 11, 27), 3, status="cancelled")  # no longer take a slot
+    await book(points["MI"], date(2026, 11, 27), 2, status="collected")
+    await book(points["MZ"], date(2026, 11, 27), 5)  # another point's orders
+    by_dealer, _ = await quoted_by_dealer()
+    assert by_dealer["MI"].ready_today and by_dealer["MI"].ready_by == date(2026, 11, 27)  # one slot left
+
+    await book(points["MI"], date(2026, 11, 27), 1, status="ready_for_pickup")  # Friday is full now
+    by_dealer, recommended = await quoted_by_dealer()
+    mi = by_dealer["MI"]
+    assert not mi.ready_today and mi.ready_by == date(2026, 11, 30)  # Monday: closed at the weekend
+    assert mi.ready_at == datetime(2026, 11, 30, 8, 30, tzinfo=ROME)  # prepared already: from the opening
+    assert recommended == points["MI"]  # still earlier than Monza's Tuesday
+
+    await book(points["MI"], date(2026, 11, 30), 2)
+    await book(points["MI"], date(2026, 12, 1), 2)
+    by_dealer, recommended = await quoted_by_dealer()
+    assert by_dealer["MI"].ready_by == date(2026, 12, 2) and by_dealer["MZ"].ready_by == date(2026, 12, 1)
+    assert recommended == points["MZ"]  # the earliest wins once Milano is pushed past it
+
+
+async def test_the_transfer_day_counts_for_a_point_waiting_for_parts(points):
+    await update_schedule(points["MZ"], Schedule(HOURS, 60, 1), dealer_id=None)
+    await book(points["MZ"], date(2026, 11, 27))  # today's slot is taken: it does not matter to Monza
+    by_dealer, _ = await quoted_by_dealer()
+    assert by_dealer["MZ"].ready_by == date(2026, 12, 1)
+    await book(points["MZ"], date(2026, 12, 1))
+    by_dealer, _ = await quoted_by_dealer()
+    assert by_dealer["MZ"].ready_by == date(2026, 12, 2)
+
+
+async def test_a_point_full_for_two_weeks_is_not_offered(points):
+    await update_schedule(points["MI"], Schedule(HOURS, 60, 1), dealer_id=None)
+    for n in range(15):
+        await book(points["MI"], date(2026, 11, 27) + timedelta(days=n))
+    by_dealer, recommended = await quoted_by_dealer()
+    assert list(by_dealer) == ["MZ"] and recommended == points["MZ"]
+
+
+async def test_a_changed_capacity_applies_to_the_next_quote(points):
+    await book(points["MI"], date(2026, 11, 27), 2)
+    by_dealer, _ = await quoted_by_dealer()
+    assert by_dealer["MI"].ready_today
+    await update_schedule(points["MI"], Schedule(HOURS, 60, 2), dealer_id=None)  # the points are remembered
+    by_dealer, _ = await quoted_by_dealer()
+    assert by_dealer["MI"].ready_by == date(2026, 11, 30)
+
+
+async def test_the_transfer_days_are_the_networks_setting(points):
+    from marketplace.network.tables import NetworkSettings
+
+    await stock("TO", "03L 115 562", 9)
+    await NetworkSettings.update({NetworkSettings.transfer_days: 1}, force=True)
+    by_dealer, _ = await quoted_by_dealer("03L115562:8")
+    assert {q.ready_by for q in by_dealer.values()} == {date(2026, 11, 30)}  # Friday + 1 working day: Monday
