@@ -117,6 +117,7 @@ class OrderApi(Controller):
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
     pickup_code: str
+    amount: Decimal | None = None  # what the store took at the counter: refused unless it is the total
 
 
 async def _order_out(order_id: int) -> OrderOut:
@@ -143,8 +144,9 @@ class OrderActionsApi(Controller):
 
     @post("/collect", status_code=HTTP_200_OK)
     async def collect(self, request: Request, order_id: int, data: CodeIn) -> OrderOut:
-        """The customer's code; a wrong one is 422, and after 5 the order is locked (429)."""
-        await collect(request.user, order_id, data.pickup_code)
+        """The customer's code (and the amount taken, if given: it must be the total); a wrong code
+        is 422, and after 5 the order is locked (429)."""
+        await collect(request.user, order_id, data.pickup_code, data.amount)
         return await _order_out(order_id)
 
     @post("/cancel", status_code=HTTP_200_OK)

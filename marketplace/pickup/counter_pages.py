@@ -10,6 +10,7 @@ from marketplace.accounts.auth import dealer_only, signed_in
 from marketplace.errors import DomainError
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready
+from marketplace.pickup.payment import amount_from_text
 from marketplace.pickup.order_views import (
     TABS, counter_order, counter_orders, ready_order_with_code, tab_counts, territory_orders,
 )
@@ -63,7 +64,7 @@ class CounterPages(Controller):
         form = await form_fields(request)
         code = form.get("pickup_code", "")
         try:
-            await collect(request.user, order_id, code)
+            await collect(request.user, order_id, code, amount_from_text(form.get("amount")))
         except DomainError as error:
             return await self._detail(request, order_id, code=code, error=error)
         return Redirect(f"/pickup/orders/{order_id}", status_code=303)

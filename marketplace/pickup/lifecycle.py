@@ -11,6 +11,7 @@ from marketplace.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from marketplace.inventory.reservations import release, take_out
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
+from marketplace.pickup.payment import PAYMENT
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
 from marketplace.settlement.rules import rules_at
@@ -65,8 +66,9 @@ async def mark_ready(principal: Principal, order_id: int) -> None:
         await emit("order.ready", {"order_id": order_id, "to": "customer"})
 
 
-async def collect(principal: Principal, order_id: int, code: str) -> None:
-    """The customer shows the code and pays at the counter; the ledger lines are written."""
+async def collect(principal: Principal, order_id: int, code: str, amount: Decimal | None = None) -> None:
+    """The customer shows the code and pays at the counter (``amount``: what the store says it
+    took, checked against the total when given); the ledger lines are written."""
     wrong = False
     async with CustomerOrder._meta.db.transaction() as tx:
         order, point = await _locked(order_id, principal)
@@ -78,7 +80,9 @@ async def collect(principal: Principal, order_id: int, code: str) -> None:
             # Counted in a transaction that commits: the error is raised after it.
             await _set(order_id, code_failures=order["code_failures"] + 1)
         else:
+            payment = PAYMENT.take(order["total"], amount)
             await _hand_over(tx.connection, order, point)
+            await _set(order_id, payment_method=payment.method, paid_amount=payment.amount)
     if wrong:
         raise Invalid("wrong pickup code", "pickup_code")
 

@@ -31,6 +31,7 @@ _ORDER = (
     CustomerOrder.customer_email, CustomerOrder.customer_phone, CustomerOrder.customer_postal_code,
     CustomerOrder.total, CustomerOrder.token, CustomerOrder.created_at, CustomerOrder.ready_at,
     CustomerOrder.hold_until, CustomerOrder.updated_at, CustomerOrder.code_failures, CustomerOrder.promised_for,
+    CustomerOrder.payment_method, CustomerOrder.paid_amount,
 )
 
 

@@ -67,6 +67,9 @@ class CustomerOrder(Table):
     idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
     request_fingerprint = Varchar(length=64, default="")
     code_failures = Integer(default=0)
+    # How it is paid (see payment.py): "counter" in this version; the amount taken, on collection.
+    payment_method = Varchar(length=20, default="counter")
+    paid_amount = Numeric(digits=(12, 2), null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     ready_at = Timestamptz(null=True, default=None)
     hold_until = Timestamptz(null=True, default=None)

@@ -31,7 +31,8 @@ async def shop():
 async def test_customer_searches_chooses_a_store_by_postal_code_and_gets_the_code(browser, page, live_server, shop):
     # --- search the shop by the number printed on the old part, typed any way -------------
     await page.goto(f"{live_server}/shop")
-    await page.keyboard.type("03l-115-562")  # the search box has the focus
+    await expect(page.locator("#q")).to_be_focused()  # the search box has the focus: just type
+    await page.keyboard.type("03l-115-562")
     await page.keyboard.press("Enter")
     await page.get_by_role("link", name="03L 115 562").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Filtro olio")

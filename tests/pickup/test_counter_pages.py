@@ -43,9 +43,11 @@ async def test_prepare_then_hand_over_with_the_scanned_code(client, placed):
                               data={"_csrf_token": csrf_of(counter), "pickup_code": "AAAAAAAA"})
     assert wrong.status_code == 422 and "restano 4 tentativi" in wrong.text
     done = await client.post(f"/pickup/orders/{placed['id']}/collect",
-                             data={"_csrf_token": csrf_of(counter), "pickup_code": placed["pickup_code"]})
+                             data={"_csrf_token": csrf_of(counter), "pickup_code": placed["pickup_code"],
+                                   "amount": "24.00"})
     assert done.status_code == 303
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "collected"
+    assert "Pagato al banco" in (await client.get(done.headers["location"])).text
     assert await reserved("MI", "03L 115 562") == (1, 0)
     assert "Mario Rossi" in (await client.get("/pickup/orders", params={"tab": "collected"})).text
 

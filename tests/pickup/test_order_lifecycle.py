@@ -95,3 +95,19 @@ async def test_uncollected_orders_expire_and_release(client, placed):
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "expired"
     assert await reserved("MI", "03L 115 562") == (3, 0)
     assert await StockItem.count() == 1
+
+
+async def test_the_store_confirms_the_amount_it_took(client, placed):
+    staff = await key_of("MI")
+    await client.post(f"/api/v1/orders/{placed['id']}/ready", headers=auth(staff))
+    short = await client.post(f"/api/v1/orders/{placed['id']}/collect",
+                              json={"pickup_code": placed["pickup_code"], "amount": "23.00"}, headers=auth(staff))
+    assert short.status_code == 422 and short.json()["field"] == "amount" and short.json()["total"] == "24.00"
+    order = await CustomerOrder.select(CustomerOrder.status, CustomerOrder.paid_amount, CustomerOrder.code_failures).first()
+    assert order == {"status": "ready_for_pickup", "paid_amount": None, "code_failures": 0}
+    assert await reserved("MI", "03L 115 562") == (3, 2) and await LedgerLine.count() == 0
+    paid = await client.post(f"/api/v1/orders/{placed['id']}/collect",
+                             json={"pickup_code": placed["pickup_code"], "amount": "24.00"}, headers=auth(staff))
+    assert paid.status_code == 200 and paid.json()["status"] == "collected"
+    order = await CustomerOrder.select(CustomerOrder.payment_method, CustomerOrder.paid_amount).first()
+    assert order == {"payment_method": "counter", "paid_amount": Decimal("24.00")}
