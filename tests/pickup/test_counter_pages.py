@@ -97,3 +97,15 @@ async def test_the_territory_owner_sees_its_orders_and_the_referral_earned(clien
     assert "1,20" in view.text  # 5% of 24.00
     assert "Mario Rossi" not in view.text  # the customer's contact stays with the fulfilling store
     assert (await client.get(f"/pickup/orders/{placed['id']}")).status_code == 404
+
+
+async def test_the_lists_are_paged_keeping_their_tab(client, milano_point):  # noqa: F811
+    await stock("MI", "03L 115 562", 60)
+    for _ in range(51):
+        assert (await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])).status_code == 201
+    await make_user("banco@mi.example", Role.dealer_staff, "MI")
+    await sign_in(client, "banco@mi.example")
+    first = await client.get("/pickup/orders", params={"tab": "prepare"})
+    assert first.text.count('href="/pickup/orders/') == 50 and 'href="?tab=prepare&amp;page=2"' in first.text
+    second = await client.get("/pickup/orders", params={"tab": "prepare", "page": "2"})
+    assert second.text.count('href="/pickup/orders/') == 1

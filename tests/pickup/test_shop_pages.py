@@ -32,6 +32,15 @@ async def add(client, number, quantity=1):
                                                  "_csrf_token": token})
 
 
+async def checkout(client, point, **fields):
+    """Quote the cart near Milano, then send the checkout form with ``fields`` over the defaults."""
+    cart = await client.get("/shop/cart", params={"postal_code": "20121"})
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', cart.text)[1]
+    form = {"_csrf_token": token, "pickup_point_id": str(point), "name": "Anna", "email": "anna@example.com",
+            "customer_postal_code": "20121", "postal_code": "20121", **fields}
+    return cart, await client.post("/shop/checkout", data=form)
+
+
 async def test_search_sells_online_parts_at_no_less_than_their_map(client, shop):
     found = await client.get("/shop", params={"q": "map-1"})
     assert found.status_code == 200 and "MAP-1" in found.text
@@ -86,34 +95,22 @@ async def test_checkout_places_the_order_and_shows_the_code(client, shop):
 
 async def test_checkout_with_bad_details_shows_the_fields_and_reserves_nothing(client, shop):
     await add(client, "03L115562")
-    cart = await client.get("/shop/cart", params={"postal_code": "20121"})
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', cart.text)[1]
-    response = await client.post("/shop/checkout", data={
-        "_csrf_token": token, "pickup_point_id": str(shop), "name": "Anna", "email": "not-an-email",
-        "customer_postal_code": "20121", "postal_code": "20121"})
+    _, response = await checkout(client, shop, email="not-an-email")
     assert response.status_code == 422 and 'aria-invalid="true"' in response.text and "email valido" in response.text
     assert await CustomerOrder.count() == 0 and await reserved("MI", "03L 115 562") == (3, 0)
 
 
 async def test_more_than_the_network_holds_is_refused_naming_the_part(client, shop):
     await add(client, "MAP1", 5)
-    cart = await client.get("/shop/cart", params={"postal_code": "20121"})
+    cart, response = await checkout(client, shop)
     assert "Nessun negozio entro 50 km" in cart.text  # no store can prepare 5 of a part the network holds 2 of
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', cart.text)[1]
-    response = await client.post("/shop/checkout", data={
-        "_csrf_token": token, "pickup_point_id": str(shop), "name": "Anna", "email": "anna@example.com",
-        "customer_postal_code": "20121", "postal_code": "20121"})
     assert response.status_code == 409 and "MAP-1" in response.text
     assert await reserved("MI", "MAP-1") == (2, 0)
 
 
 async def test_the_customer_cancels_from_the_order_page(client, shop):
     await add(client, "03L115562")
-    cart = await client.get("/shop/cart", params={"postal_code": "20121"})
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', cart.text)[1]
-    placed = await client.post("/shop/checkout", data={
-        "_csrf_token": token, "pickup_point_id": str(shop), "name": "Anna", "email": "anna@example.com",
-        "customer_postal_code": "20121"})
+    _, placed = await checkout(client, shop)
     link = placed.headers["location"]
     page = await client.get(link)
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)[1]
