@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 PER_PAGE = 50
+#: Deeper than anyone pages by hand; keeps OFFSET far from PostgreSQL's bigint limit.
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class Page(Generic[T]):
 
 
 def page_number(value: str | int | None) -> int:
-    """A 1-based page number; anything unusable means the first page."""
+    """A 1-based page number up to MAX_PAGE; anything unusable means the first page."""
     try:
-        return max(1, int(value or 1))
+        return min(max(1, int(value or 1)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1

@@ -6,6 +6,7 @@ since nobody told us the customer's language. Subjects carry both, "Italian / En
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timezone
 from email.errors import MessageError
@@ -13,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from marketplace.outbox.mail_format import MailFormat
@@ -28,7 +30,17 @@ CUSTOMER_MAIL = {
     "order.expired": "order_expired",
 }
 #: Messages to the pickup point's staff.
-STORE_MAIL = {"order.new": "order_new"}
+STORE_MAIL = {"order.new": "order_new", "order.withdrawn": "order_withdrawn"}
+#: A message read at delivery says what is true then: one whose order has moved on is not sent
+#: (a "ready" mail after the order was collected, a reminder after it was cancelled).
+STILL_TRUE = {
+    "order.placed": {"placed", "ready_for_pickup"},
+    "order.new": {"placed", "ready_for_pickup"},
+    "order.ready": {"ready_for_pickup"},
+    "order.reminder": {"ready_for_pickup"},
+}
+#: Messages that carry the pickup code: the QR code goes with them, as an attachment.
+WITH_CODE = {"order.placed", "order.ready", "order.reminder"}
 #: Every topic that becomes an email; the others (``order.collected``, ``transfer.*``) send nothing.
 MAIL_TOPICS = frozenset(CUSTOMER_MAIL) | frozenset(STORE_MAIL)
 
@@ -67,12 +79,14 @@ def render(template_name: str, **values) -> tuple[str, str]:
 
 
 async def compose(connection, message_id: int, topic: str, payload: dict) -> EmailMessage | None:
-    """The email for one outbox message, or None when its topic sends none."""
+    """The email for one outbox message, or None when its topic sends none or its order has moved on."""
     if topic not in MAIL_TOPICS:
         return None
     order = await order_facts(connection, int(payload["order_id"]))
     if order is None:
         raise Undeliverable(f"no order {payload['order_id']}")
+    if topic in STILL_TRUE and order["status"] not in STILL_TRUE[topic]:
+        return None
     base_url = get_settings().base_url
     email = EmailMessage()
     if topic in CUSTOMER_MAIL:
@@ -103,4 +117,10 @@ async def compose(connection, message_id: int, topic: str, payload: dict) -> Ema
     email["X-Outbox-Id"] = str(message_id)
     email["X-Outbox-Topic"] = topic
     email.set_content(body)
+    if topic in WITH_CODE:
+        # For the counter's scanner; segno writes PNG itself (no imaging library).
+        picture = io.BytesIO()
+        segno.make(order["pickup_code"], error="m").save(picture, kind="png", scale=8, border=2)
+        email.add_attachment(picture.getvalue(), maintype="image", subtype="png",
+                             filename=f"codice-ritiro-{order['id']}.png")
     return email

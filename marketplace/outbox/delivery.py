@@ -82,8 +82,11 @@ async def _deliver_one(connection, mailer: Mailer, row: dict, now: datetime, rep
         # A savepoint: a query failing in compose must not abort the transaction that records it.
         async with connection.transaction():
             email = await compose(connection, row["id"], row["topic"], payload)
-        if email is not None:
-            await mailer.send(email)
+        if email is None:  # nothing to tell any more: handled without a mail
+            await connection.execute("UPDATE outbox_message SET delivered_at = $2 WHERE id = $1", row["id"], now)
+            report.nothing_to_send += 1
+            return False
+        await mailer.send(email)
     except Undeliverable as error:
         await _give_up(connection, row, row["attempts"] + 1, str(error), now)
         report.given_up += 1

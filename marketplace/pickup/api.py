@@ -11,9 +11,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.accounts.auth import PUBLIC, signed_in
+from marketplace.accounts.auth import PUBLIC, manager_only, signed_in
 from marketplace.errors import Invalid
-from marketplace.pickup.lifecycle import cancel, collect, mark_ready
+from marketplace.pickup.order_limits import client_address
+from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
 
@@ -55,21 +56,24 @@ class PickupApi(Controller):
 
 
 class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    email: str
-    postal_code: str
-    phone: str = ""
+    name: Annotated[str, msgspec.Meta(max_length=200)]
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    postal_code: Annotated[str, msgspec.Meta(max_length=10)]
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+
+
+Id = Annotated[int, msgspec.Meta(ge=1, lt=2**31)]
 
 
 class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
-    part_number: str
+    part_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     quantity: int
 
 
 class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
     customer: CustomerIn
     items: list[ItemIn]
-    pickup_point_id: int
+    pickup_point_id: Id
 
 
 class OrderLineOut(msgspec.Struct):
@@ -95,24 +99,17 @@ class OrderApi(Controller):
     tags = ["click and collect"]
 
     @post("/", opt=PUBLIC, status_code=HTTP_201_CREATED)
-    async def place(self, data: OrderIn,
+    async def place(self, request: Request, data: OrderIn,
                     idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response[OrderOut]:
         """Place an order to collect at a pickup point (paid at the counter): every line is reserved at
         its source at once (201), or nothing is and the answer names the line (409). Send an
         ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order."""
-        request = OrderRequest(
+        wanted = OrderRequest(
             Customer(data.customer.name, data.customer.email, data.customer.phone, data.customer.postal_code),
             tuple((item.part_number, item.quantity) for item in data.items), data.pickup_point_id,
         )
-        order_id, created = await place_order(request, idempotency_key)
-        order = await get_order(order_id)
-        body = OrderOut(
-            id=order["id"], status=order["status"], pickup_code=order["pickup_code"],
-            pickup_point_id=order["pickup_point"], territory_owner=order["territory_owner"],
-            lines=[OrderLineOut(**line) for line in order["lines"]], total=order["total"],
-            promised_for=order["promised_for"],
-        )
-        return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        order_id, created = await place_order(wanted, idempotency_key, client_ip=client_address(request))
+        return Response(await _order_out(order_id), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -147,6 +144,12 @@ class OrderActionsApi(Controller):
         """The customer's code (and the amount taken, if given: it must be the total); a wrong code
         is 422, and after 5 the order is locked (429)."""
         await collect(request.user, order_id, data.pickup_code, data.amount)
+        return await _order_out(order_id)
+
+    @post("/unlock", status_code=HTTP_200_OK, guards=[manager_only])
+    async def unlock(self, request: Request, order_id: int) -> OrderOut:
+        """Network managers only: after 5 wrong codes, let the store try again."""
+        await unlock_code(request.user, order_id)
         return await _order_out(order_id)
 
     @post("/cancel", status_code=HTTP_200_OK)

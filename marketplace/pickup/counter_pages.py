@@ -6,10 +6,10 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from marketplace.accounts.auth import dealer_only, signed_in
+from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError
 from marketplace.pagination import page_number
-from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready
+from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.payment import amount_from_text
 from marketplace.pickup.order_views import (
     TABS, counter_order, counter_orders, ready_order_with_code, tab_counts, territory_orders,
@@ -68,6 +68,10 @@ class CounterPages(Controller):
         except DomainError as error:
             return await self._detail(request, order_id, code=code, error=error)
         return Redirect(f"/pickup/orders/{order_id}", status_code=303)
+
+    @post("/{order_id:int}/unlock", guards=[manager_only])
+    async def unlock(self, request: Request, order_id: int) -> Response:
+        return await self._act(request, order_id, unlock_code(request.user, order_id))
 
     @post("/{order_id:int}/cancel")
     async def cancel(self, request: Request, order_id: int) -> Response:

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.accounts.principal import Principal
-from marketplace.errors import Conflict, Invalid, NotFound, TooManyAttempts
+from marketplace.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from marketplace.inventory.reservations import release, take_out
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.payment import PAYMENT
+from marketplace.pickup.readiness import ROME
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
 from marketplace.settlement.rules import rules_at
@@ -87,6 +88,16 @@ async def collect(principal: Principal, order_id: int, code: str, amount: Decima
         raise Invalid("wrong pickup code", "pickup_code")
 
 
+async def unlock_code(principal: Principal, order_id: int) -> None:
+    """A manager, having heard the customer out, lets the store try the code again."""
+    if not principal.is_manager:
+        raise Forbidden("only the network unlocks an order's code", "order")
+    async with CustomerOrder._meta.db.transaction():
+        order, _ = await _locked(order_id, principal)
+        _expect(order, O.ready_for_pickup)
+        await _set(order_id, code_failures=0)
+
+
 async def _hand_over(connection, order: dict, point: dict) -> None:
     """The parcel leaves the shelf: stock out of the point's dealer, the ledger lines written."""
     lines = await _lines(order["id"])
@@ -118,16 +129,22 @@ async def _book(order: dict, point: dict, lines: list[dict]) -> None:
 
 
 async def cancel(principal: Principal | None, order_id: int) -> None:
-    """Staff cancel before collection (``principal``); the customer (None) only before it is ready."""
+    """Staff cancel before collection (``principal``); the customer (None) only before it is ready
+    and before a part is on its way to the store (the store is told)."""
     async with CustomerOrder._meta.db.transaction() as tx:
         order, _ = await _locked(order_id, principal)
         if principal is None:
             _expect(order, O.placed)
+            if any(l["transfer_status"] in ("shipped", "received") for l in await _lines(order_id)):
+                raise Conflict("a part is already on its way to the store: call the store to cancel", "status",
+                               status=order["status"])
         else:
             _expect(order, O.placed, O.ready_for_pickup)
         await _release(tx.connection, order_id)
         await _set(order_id, status=O.cancelled)
-        await emit("order.cancelled", {"order_id": order_id})
+        await emit("order.cancelled", {"order_id": order_id, "by": "customer" if principal is None else "store"})
+        if principal is None:
+            await emit("order.withdrawn", {"order_id": order_id, "to": "store"})
 
 
 async def _release(connection, order_id: int) -> None:
@@ -140,12 +157,22 @@ async def _release(connection, order_id: int) -> None:
                                      line["transfer"])
 
 
+# Ready orders not collected by the end of their hold; and orders never made ready a hold period
+# after the day they were promised (a transfer that never came, a store that forgot): both would
+# otherwise keep their stock reserved and their slot of the store's day for ever.
+_DUE = """
+SELECT id FROM customer_order
+WHERE (status = 'ready_for_pickup' AND hold_until <= $1) OR (status = 'placed' AND promised_for < $2)
+ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
+"""
+
+
 async def expire_uncollected(now: datetime | None = None) -> int:
-    """Orders not collected within the hold period: expired, their stock released."""
+    """Orders not collected within the hold period (or never ready): expired, their stock released."""
+    now = now or datetime.now(timezone.utc)
+    never_ready = now.astimezone(ROME).date() - HOLD
     async with CustomerOrder._meta.db.transaction() as tx:
-        due = await tx.connection.fetch(
-            "SELECT id FROM customer_order WHERE status = 'ready_for_pickup' AND hold_until <= $1"
-            " ORDER BY hold_until LIMIT 500 FOR UPDATE SKIP LOCKED", now or datetime.now(timezone.utc))
+        due = await tx.connection.fetch(_DUE, now, never_ready)
         for row in due:
             await _release(tx.connection, row["id"])
             await _set(row["id"], status=O.expired)

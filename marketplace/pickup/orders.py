@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 
@@ -21,6 +23,8 @@ from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
 from marketplace.outbox.messages import emit
+from marketplace.pickup.order_limits import check_order_rate
+from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
 from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, ROME, add_working_days, promised_ready
 from marketplace.pickup.tables import CustomerOrder, OrderLine
@@ -53,9 +57,16 @@ class OrderRequest:
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_PHONE = re.compile(r"^[0-9 +()./-]{0,40}$")
+
+
 def _check_customer(customer: Customer) -> None:
-    if not customer.name.strip() or len(customer.name) > 200:
-        raise Invalid("a name of 1-200 characters is needed", "customer.name")
+    # The name goes into messages to the store: no line breaks or other control characters.
+    if not customer.name.strip() or len(customer.name) > 200 or any(
+            unicodedata.category(c).startswith("C") for c in customer.name):
+        raise Invalid("a name of 1-200 characters is needed, on one line", "customer.name")
+    if not _PHONE.match(customer.phone.strip()):
+        raise Invalid("a phone number: digits, spaces and + ( ) . / - only", "customer.phone")
     if not _EMAIL.match(customer.email.strip()):
         raise Invalid("not a valid email address", "customer.email")
     if get_gazetteer().postal_code(customer.postal_code.strip()) is None:
@@ -77,9 +88,11 @@ async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int |
     if await reserve(connection, point["dealer"], line.part_id, line.quantity) is not None:
         return point["dealer"], None
     holders = await connection.fetch(_HOLDERS, line.part_id, point["dealer"])
-    enough = [h for h in holders if h["available"] >= line.quantity and h["lat"] is not None]
+    enough = [h for h in holders if h["available"] >= line.quantity]
     if enough:
-        km = haversine_km_many(point["lat"], point["lon"], [h["lat"] for h in enough], [h["lon"] for h in enough])
+        # A holder the geocoder could not place still counts (as the quote counted it), last.
+        km = [math.inf if h["lat"] is None else float(d) for h, d in zip(enough, haversine_km_many(
+            point["lat"], point["lon"], [h["lat"] or 0.0 for h in enough], [h["lon"] or 0.0 for h in enough]))]
         ordered = sorted(zip(enough, km), key=lambda pair: (pair[0]["dealer"] != owner_id, pair[1]))
         for holder, _ in ordered:
             price = await reserve(connection, holder["dealer"], line.part_id, line.quantity)
@@ -128,9 +141,10 @@ async def _promised_for(connection, point: dict, from_the_shelf: bool, now: date
 
 
 async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
-                      now: datetime | None = None) -> tuple[int, bool]:
+                      now: datetime | None = None, client_ip: str | None = None) -> tuple[int, bool]:
     """Place an order: (order id, created now). A retry with the same key and body gives the same order.
-    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time)."""
+    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
+    ``client_ip``: where the request came from, counted against the orders one address may place."""
     _check_customer(request.customer)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
@@ -138,12 +152,15 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
     if idempotency_key and (found := await _replay(idempotency_key, fingerprint)):
         return found, False
     wanted: dict[str, int] = {}
+    if len(request.items) > MAX_CART_LINES:
+        raise Invalid(f"an order has at most {MAX_CART_LINES} lines", "items")
     for number, quantity in request.items:
-        if not isinstance(quantity, int) or quantity < 1:
-            raise Invalid(f"{number}: the quantity must be a whole number from 1", "items")
+        if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+            raise Invalid(f"{number}: the quantity must be a whole number from 1 to {MAX_QUANTITY}", "items")
         wanted[normalize_part_number(number)] = wanted.get(normalize_part_number(number), 0) + quantity
     if not wanted:
         raise Invalid("the order has no lines", "items")
+    await check_order_rate(request.customer.email.strip().lower(), client_ip, datetime.now(timezone.utc))
     lines = await cart_lines(wanted)
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     placed_at = datetime.now(timezone.utc)
@@ -162,6 +179,7 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                 customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
                 pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint, promised_for=promised_for,
+                placed_from=client_ip[:64] if client_ip else None,
             )).returning(CustomerOrder.id))[0]["id"]
             for line in lines:
                 source, transfer_price = sources[line.part_id]

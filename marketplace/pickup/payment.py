@@ -52,6 +52,6 @@ def amount_from_text(text: str | None) -> Decimal | None:
         amount = Decimal(text.strip().replace("€", "").replace(",", ".").strip())
     except InvalidOperation:
         raise Invalid("not an amount", "amount") from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or not 0 <= amount < 10_000_000:
         raise Invalid("not an amount", "amount")
     return amount.quantize(Decimal("0.01"))

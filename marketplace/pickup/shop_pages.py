@@ -13,10 +13,11 @@ from marketplace.errors import Conflict, DomainError, Invalid
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import cancel
+from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.order_views import order_for_customer
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import cart_lines, customer_place, quote
-from marketplace.pickup.storefront import MAX_QUANTITY, Cart, cart_view, search_shop, shop_part
+from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, search_shop, shop_part
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
@@ -31,8 +32,10 @@ _FIELD_MESSAGES = {
     "customer.postal_code": "This is not an Italian postal code (CAP).",
     "customer.name": "Please give your name.",
     "customer.email": "Please give a valid email address.",
+    "customer.phone": "A phone number has digits, spaces and + ( ) . / - only.",
     "pickup_point_id": "Choose a pickup point from the list.",
     "quantity": "Choose a quantity from 1 to 99.",
+    "cart": "A cart holds at most 20 different parts: order these first, or remove some.",
 }
 
 
@@ -74,10 +77,10 @@ async def _near(cart: Cart, place: tuple[float, float, str | None] | None):
     """Pickup points for the cart near the customer, and the recommended one."""
     if place is None or not cart:
         return [], None
-    lines, _, gone = await cart_view(cart)
-    if gone or not lines:
+    lines, _, _ = await cart_view(cart)
+    if not lines:
         return [], None
-    return await quote(await cart_lines(cart.items), *place)
+    return await quote(await cart_lines({line["normalized"]: line["quantity"] for line in lines}), *place)
 
 
 def _place(postal_code: str | None, lat: str | None, lon: str | None) -> tuple[float, float, str | None] | None:
@@ -143,6 +146,9 @@ class ShopPages(Controller):
                 return await self._part_page(request, number, None, error)
             return await self._cart_page(request, {"postal_code": request.cookies.get(PLACE_COOKIE) or ""}, error)
         cart = _cart(request)
+        if adding and number not in cart.items and len(cart.items) >= MAX_CART_LINES:
+            return await self._cart_page(request, {"postal_code": request.cookies.get(PLACE_COOKIE) or ""},
+                                         Invalid("a cart holds at most 20 different parts", "cart"))
         if adding:
             await shop_part(number)  # a part not on sale is refused (404), not put in the cart
             quantity = min(cart.items.get(number, 0) + quantity, MAX_QUANTITY)
@@ -173,23 +179,26 @@ class ShopPages(Controller):
             idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
             asked=bool(values.get("postal_code") or values.get("lat")),
         )
-        return _keep(response, postal_code=values.get("postal_code") if points else None)
+        # Lines no longer on sale leave the cart once the customer has been told.
+        kept = Cart({n: q for n, q in cart.items.items() if n not in gone}) if gone else None
+        return _keep(response, cart=kept, postal_code=values.get("postal_code") if points else None)
 
     @post("/checkout")
     async def checkout(self, request: Request) -> Response:
         form = await form_fields(request)
-        cart = _cart(request)
+        lines, _, _ = await cart_view(_cart(request))  # only what is still on sale
+        cart = Cart({line["normalized"]: line["quantity"] for line in lines})
         try:
             if not cart:
                 raise Invalid("Your cart is empty.", "form")
             point = form.get("pickup_point_id", "")
-            if not point.isdigit():
+            if not (point.isascii() and point.isdecimal() and int(point) < 2**31):
                 raise Invalid("choose a pickup point", "pickup_point_id")
             order_id, _ = await place_order(OrderRequest(
                 Customer(form.get("name", ""), form.get("email", ""), form.get("phone", ""),
                          form.get("customer_postal_code", "")),
                 tuple(cart.items.items()), int(point),
-            ), form.get("idempotency_key") or None)
+            ), form.get("idempotency_key") or None, client_ip=client_address(request))
         except DomainError as error:
             return await self._cart_page(request, form, error)
         order = await get_order(order_id)

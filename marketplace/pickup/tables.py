@@ -56,7 +56,7 @@ class CustomerOrder(Table):
     # The dealer whose territory the customer's postal code is in (null: the network's holding queue).
     territory_owner = ForeignKey(references=Dealer, null=True, default=None, on_delete=OnDelete.restrict)
     customer_name = Varchar(length=200)
-    customer_email = Varchar(length=254)
+    customer_email = Varchar(length=254, index=True)
     customer_phone = Varchar(length=40, default="")
     customer_postal_code = Varchar(length=5)
     status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.placed, index=True)
@@ -66,6 +66,8 @@ class CustomerOrder(Table):
     total = Numeric(digits=(12, 2))
     idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
     request_fingerprint = Varchar(length=64, default="")
+    # The network address the order came from: how many one address may place (order_limits.py).
+    placed_from = Varchar(length=64, null=True, default=None, index=True)
     code_failures = Integer(default=0)
     # How it is paid (see payment.py): "counter" in this version; the amount taken, on collection.
     payment_method = Varchar(length=20, default="counter")

@@ -9,6 +9,7 @@ from marketplace.outbox.delivery import MAX_ATTEMPTS, deliver_pending
 from marketplace.outbox.mailers import MailFolder
 from marketplace.outbox.messages import emit
 from marketplace.outbox.tables import OutboxMessage
+from marketplace.pickup.lifecycle import cancel
 from marketplace.settings import get_settings
 from tests.matching.network import key_of
 from tests.outbox.mail import FailingMailer, body, milano_staff, place, sent, stocked
@@ -27,7 +28,10 @@ async def test_a_placed_order_mails_the_customer_and_the_store(client, milano_po
     customer, store = sorted(sent(tmp_path), key=lambda m: m["X-Outbox-Topic"] != "order.placed")
 
     assert customer["To"].addresses[0].addr_spec == "mario@example.com"
-    assert placed["pickup_code"] in customer["Subject"] and "Ordine" in customer["Subject"]
+    # The code stays out of the subject (notifications, server logs); the QR code goes as a picture.
+    assert placed["pickup_code"] not in customer["Subject"] and "Ordine" in customer["Subject"]
+    [qr] = [part for part in customer.iter_attachments()]
+    assert qr.get_content_type() == "image/png" and qr.get_content().startswith(b"\x89PNG")
     text = body(customer)
     assert text.count(placed["pickup_code"]) == 2  # the Italian half, then the English one
     assert f"{get_settings().base_url}/shop/orders/{placed['token']}" in text
@@ -64,8 +68,9 @@ async def test_the_rest_of_the_lifecycle_is_mailed_and_topics_without_mail_are_o
 
     report = await deliver_pending(MailFolder(tmp_path))
     topics = sorted(m["X-Outbox-Topic"] for m in sent(tmp_path))
-    assert topics == ["order.cancelled", "order.ready", "order.ready"]  # collected and transfer: nothing mailed
-    assert report.sent == 3 and report.nothing_to_send == 2
+    # Collected and transfer: nothing mailed; the collected order's "ready" is no longer true.
+    assert topics == ["order.cancelled", "order.ready"]
+    assert report.sent == 2 and report.nothing_to_send == 3
     assert await OutboxMessage.count().where(OutboxMessage.delivered_at.is_null()) == 0
     mail = {(m["X-Outbox-Topic"], m["To"].addresses[0].addr_spec, m["Subject"]) for m in sent(tmp_path)}
     subject = f"Ordine {cancelled['id']} annullato / Order {cancelled['id']} cancelled"
@@ -151,3 +156,16 @@ async def test_a_broken_message_is_recorded_and_the_others_still_go(client, mila
     assert broken["attempts"] == 1 and "KeyError" in broken["last_error"] and broken["given_up_at"] is None
     missing = await OutboxMessage.select().where(OutboxMessage.id == 2).first()
     assert missing["given_up_at"] is not None and missing["last_error"] == "no order 999"
+
+
+async def test_a_customer_cancelling_tells_the_store(client, milano_point, tmp_path):
+    await stocked()
+    await milano_staff()
+    placed = await place(client, milano_point)
+    await deliver_pending(MailFolder(tmp_path / "first"))
+    await cancel(None, placed["id"])
+    await deliver_pending(MailFolder(tmp_path))
+    mails = {m["X-Outbox-Topic"]: m for m in sent(tmp_path)}
+    assert set(mails) == {"order.cancelled", "order.withdrawn"}
+    assert "counter@mi.example" in {a.addr_spec for a in mails["order.withdrawn"]["To"].addresses}
+    assert "non serve preparare nulla" in body(mails["order.withdrawn"])

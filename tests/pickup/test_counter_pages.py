@@ -9,7 +9,7 @@ from marketplace.geo.territories import TerritoryInput, create_territory
 from marketplace.pickup.tables import CustomerOrder
 from tests.conftest import make_user, sign_in
 from tests.matching.network import stock
-from tests.pickup.test_orders import milano_point, order, reserved  # noqa: F401  (fixture)
+from tests.pickup.test_orders import CUSTOMER, milano_point, order, reserved  # noqa: F401  (fixture)
 
 
 def csrf_of(page) -> str:
@@ -101,8 +101,10 @@ async def test_the_territory_owner_sees_its_orders_and_the_referral_earned(clien
 
 async def test_the_lists_are_paged_keeping_their_tab(client, milano_point):  # noqa: F811
     await stock("MI", "03L 115 562", 60)
-    for _ in range(51):
-        assert (await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])).status_code == 201
+    for n in range(51):  # from 51 customers: one may place 20 a day
+        customer = {**CUSTOMER, "email": f"cliente{n}@example.com"}
+        response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}], customer=customer)
+        assert response.status_code == 201
     await make_user("banco@mi.example", Role.dealer_staff, "MI")
     await sign_in(client, "banco@mi.example")
     first = await client.get("/pickup/orders", params={"tab": "prepare"})

@@ -8,7 +8,8 @@ import pytest
 from marketplace.accounts.tables import Role
 from marketplace.inventory.tables import StockItem
 from marketplace.matching.tables import Transfer
-from marketplace.pickup.lifecycle import expire_uncollected
+from marketplace.errors import Conflict
+from marketplace.pickup.lifecycle import cancel, expire_uncollected
 from marketplace.pickup.tables import CustomerOrder
 from marketplace.settlement.tables import LedgerLine
 from tests.conftest import make_key
@@ -111,3 +112,38 @@ async def test_the_store_confirms_the_amount_it_took(client, placed):
     assert paid.status_code == 200 and paid.json()["status"] == "collected"
     order = await CustomerOrder.select(CustomerOrder.payment_method, CustomerOrder.paid_amount).first()
     assert order == {"payment_method": "counter", "paid_amount": Decimal("24.00")}
+
+
+async def test_an_order_never_made_ready_expires_a_hold_after_its_promised_day(client, placed):
+    promised = (await CustomerOrder.select(CustomerOrder.promised_for).first())["promised_for"]
+    assert await expire_uncollected(datetime.combine(promised + timedelta(days=7), datetime.min.time(),
+                                                     timezone.utc) + timedelta(hours=12)) == 0
+    later = datetime.combine(promised + timedelta(days=8), datetime.min.time(), timezone.utc) + timedelta(hours=12)
+    assert await expire_uncollected(later) == 1
+    assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "expired"
+    assert await reserved("MI", "03L 115 562") == (3, 0)
+
+
+async def test_the_customer_cannot_cancel_once_a_part_has_shipped(client, milano_point):  # noqa: F811
+    await stock("BG", "RARE-1", 2)
+    placed = (await order(client, milano_point, [{"part_number": "RARE-1", "quantity": 1}])).json()
+    transfer = (await Transfer.select(Transfer.id).first())["id"]
+    shipped = await client.post(f"/api/v1/transfers/{transfer}/ship", json={"carrier": "own van"}, headers=auth(await key_of("BG")))
+    assert shipped.status_code == 200, shipped.text
+    with pytest.raises(Conflict):
+        await cancel(None, placed["id"])
+    assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "placed"
+
+
+async def test_only_a_manager_unlocks_a_code_locked_by_wrong_tries(client, placed):
+    staff = await key_of("MI")
+    await client.post(f"/api/v1/orders/{placed['id']}/ready", headers=auth(staff))
+    for _ in range(5):
+        await client.post(f"/api/v1/orders/{placed['id']}/collect", json={"pickup_code": "WRONG123"},
+                          headers=auth(staff))
+    assert (await client.post(f"/api/v1/orders/{placed['id']}/unlock", headers=auth(staff))).status_code == 403
+    manager = await make_key(Role.network_manager)
+    assert (await client.post(f"/api/v1/orders/{placed['id']}/unlock", headers=auth(manager))).status_code == 200
+    done = await client.post(f"/api/v1/orders/{placed['id']}/collect", json={"pickup_code": placed["pickup_code"]},
+                             headers=auth(staff))
+    assert done.status_code == 200 and done.json()["status"] == "collected"

@@ -179,3 +179,36 @@ async def test_a_point_full_for_two_weeks_refuses_the_order_and_reserves_nothing
         await place_order(request_at(milano_point), now=FRIDAY_MORNING)
     assert refused.value.field == "pickup_point_id"
     assert await reserved("MI", "03L 115 562") == (20, 11) and await CustomerOrder.count() == 11
+
+
+async def test_one_email_address_places_a_limited_number_of_orders(client, milano_point, monkeypatch):
+    from marketplace.pickup import order_limits
+
+    monkeypatch.setattr(order_limits, "ORDERS_PER_EMAIL_PER_DAY", 2)
+    await stock("MI", "03L 115 562", 5)
+    items = [{"part_number": "03L115562", "quantity": 1}]
+    assert [(await order(client, milano_point, items)).status_code for _ in range(2)] == [201, 201]
+    refused = await order(client, milano_point, items, customer={**CUSTOMER, "email": "MARIO@example.com"})
+    assert refused.status_code == 429 and refused.json()["field"] == "customer.email"
+    assert await reserved("MI", "03L 115 562") == (5, 2)
+    assert (await order(client, milano_point, items, customer={**CUSTOMER, "email": "anna@example.com"})).status_code == 201
+
+
+@pytest.mark.parametrize("customer, field", [
+    ({**CUSTOMER, "name": "Mario\n\nClicca qui: http://example.com"}, "customer.name"),
+    ({**CUSTOMER, "phone": "call me maybe"}, "customer.phone"),
+])
+async def test_contact_details_that_would_garble_the_messages_are_refused(client, milano_point, customer, field):
+    await stock("MI", "03L 115 562", 5)
+    response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}], customer=customer)
+    assert response.status_code == 422 and response.json()["field"] == field
+    assert await CustomerOrder.count() == 0
+
+
+async def test_out_of_range_numbers_are_a_client_error(client, milano_point):
+    await stock("MI", "03L 115 562", 5)
+    huge = await client.post("/api/v1/orders", json={"customer": CUSTOMER, "pickup_point_id": 99999999999,
+                                                    "items": [{"part_number": "03L115562", "quantity": 1}]})
+    assert huge.status_code == 400 and "pickup_point_id" in huge.text
+    many = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 100}])
+    assert many.status_code == 422 and many.json()["field"] == "items"

@@ -118,3 +118,31 @@ async def test_the_customer_cancels_from_the_order_page(client, shop):
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "cancelled"
     assert await reserved("MI", "03L 115 562") == (3, 0)
     assert (await client.get("/shop/orders/not-a-token")).status_code == 404
+
+
+async def test_a_part_taken_off_the_shop_leaves_the_cart_without_blocking_it(client, shop):
+    await add(client, "03L115562")
+    await add(client, "MAP1")
+    await import_catalog(b"part_number,description,list_price,map_price,channel\n"
+                         b"MAP-1,Spazzola tergicristallo,15.00,12.50,physical_only\n")
+    cart = await client.get("/shop/cart", params={"postal_code": "20121"})
+    assert "Non più in vendita online" in cart.text and "MAP1" in cart.text
+    assert client.cookies["mk_cart"] == "03L115562-1"  # written back without it
+    assert 'name="pickup_point_id"' in cart.text  # the rest can still be ordered
+
+
+async def test_a_cart_holds_at_most_20_parts(client, shop):
+    client.cookies.set("mk_cart", ".".join(f"X{n}-1" for n in range(20)))
+    response = await add(client, "03L115562")
+    assert response.status_code == 422 and "al massimo 20" in response.text
+    assert "03L115562" not in client.cookies["mk_cart"]
+
+
+async def test_tampered_numbers_get_a_clear_answer(client, shop):
+    assert (await client.get("/shop", params={"q": "filtro", "page": "99999999999999999999"})).status_code == 200
+    await add(client, "03L115562")
+    for point in ("²", "99999999999"):
+        _, response = await checkout(client, shop, pickup_point_id=point)
+        assert response.status_code == 422 and "Scegli un punto di ritiro" in response.text
+    client.cookies.set("mk_cart", "garbage;;-1.03L115562-999")
+    assert (await client.get("/shop/cart")).status_code == 200
