@@ -83,6 +83,18 @@ async def _near(cart: Cart, place: tuple[float, float, str | None] | None):
     return await quote(await cart_lines({line["normalized"]: line["quantity"] for line in lines}), *place)
 
 
+FIRST_POINTS = 8
+
+
+def _first_points(points: list, recommended: int | None) -> tuple[list, list]:
+    """The nearest few stores, the recommended one always among them; the rest behind "more"."""
+    first = points[:FIRST_POINTS]
+    if recommended is not None and all(p.pickup_point_id != recommended for p in first):
+        first = [p for p in points if p.pickup_point_id == recommended] + first[:FIRST_POINTS - 1]
+    shown = {p.pickup_point_id for p in first}
+    return first, [p for p in points if p.pickup_point_id not in shown]
+
+
 def _place(postal_code: str | None, lat: str | None, lon: str | None) -> tuple[float, float, str | None] | None:
     """Where the customer is: a postal code, or a shared position; None when not given yet."""
     if postal_code and postal_code.strip():
@@ -173,9 +185,11 @@ class ShopPages(Controller):
         shown = error or where_error
         values.setdefault("customer_postal_code", values.get("postal_code", ""))
         values.setdefault("pickup_point_id", str(recommended or ""))
+        first, more = _first_points(points, recommended)
         response = self._page(
             request, "shop/cart.html", status_code=shown.status_code if shown else 200, lines=lines, total=total,
-            gone=gone, points=points, recommended=recommended, values=values, errors=_errors(request, shown),
+            gone=gone, points=first, more_points=more, recommended=recommended, values=values,
+            errors=_errors(request, shown),
             idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
             asked=bool(values.get("postal_code") or values.get("lat")),
         )

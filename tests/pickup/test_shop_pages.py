@@ -146,3 +146,16 @@ async def test_tampered_numbers_get_a_clear_answer(client, shop):
         assert response.status_code == 422 and "Scegli un punto di ritiro" in response.text
     client.cookies.set("mk_cart", "garbage;;-1.03L115562-999")
     assert (await client.get("/shop/cart")).status_code == 200
+
+
+def test_the_checkout_lists_the_nearest_stores_and_always_the_recommended_one():
+    from types import SimpleNamespace
+
+    from marketplace.pickup.shop_pages import _first_points
+
+    points = [SimpleNamespace(pickup_point_id=n) for n in range(1, 13)]
+    first, more = _first_points(points, 3)
+    assert [p.pickup_point_id for p in first] == [1, 2, 3, 4, 5, 6, 7, 8] and len(more) == 4
+    first, more = _first_points(points, 11)  # the territory owner's store, a little further
+    assert [p.pickup_point_id for p in first] == [11, 1, 2, 3, 4, 5, 6, 7]
+    assert [p.pickup_point_id for p in more] == [8, 9, 10, 12]
