@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request
 from litestar.response import Template
 
-from marketplace.web.formatting import Formatter
+from marketplace.web.formatting import ROME, Formatter
 from marketplace.web.i18n import LANGUAGE_COOKIE, gettext_for, pick_language
 
 
@@ -32,6 +33,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
             "path": request.url.path,
             "waiting": getattr(request.state, "waiting", 0),
             "to_prepare": getattr(request.state, "to_prepare", 0),
+            "today": datetime.now(ROME).date(),
             **context,
         },
     )

@@ -111,3 +111,11 @@ async def test_the_lists_are_paged_keeping_their_tab(client, milano_point):  # n
     assert first.text.count('href="/pickup/orders/') == 50 and 'href="?tab=prepare&amp;page=2"' in first.text
     second = await client.get("/pickup/orders", params={"tab": "prepare", "page": "2"})
     assert second.text.count('href="/pickup/orders/') == 1
+
+
+async def test_orders_promised_for_an_earlier_day_show_as_late(client, placed):
+    from datetime import date
+
+    await CustomerOrder.update({CustomerOrder.promised_for: date(2026, 1, 5)}, force=True)
+    listing = await client.get("/pickup/orders")
+    assert "in ritardo" in listing.text and "lunedì 5 gennaio" in listing.text
