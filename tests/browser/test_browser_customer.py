@@ -65,3 +65,34 @@ async def test_customer_searches_chooses_a_store_by_postal_code_and_gets_the_cod
     await expect(page.locator("main")).to_contain_text("24,00")
     await expect(page.get_by_role("link", name=re.compile("Carrello"))).not_to_contain_text("1")  # the cart is empty
     await page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+async def test_the_counter_prepares_then_hands_over_by_scanned_code(browser, page, live_server, shop):
+    from marketplace.accounts.tables import Role
+    from marketplace.pickup.orders import Customer, OrderRequest, place_order
+    from tests.browser.test_browser_clerk import sign_in
+    from tests.conftest import make_user
+
+    point = (await CustomerOrder.raw("SELECT id FROM pickup_point WHERE name = 'Ricambi Monza'"))[0]["id"]
+    order_id, _ = await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),
+                                                 (("03L115562", 2),), point))
+    code = (await CustomerOrder.select(CustomerOrder.pickup_code).first())["pickup_code"]
+    await make_user("banco@mz.example", Role.dealer_staff, "MZ")
+    await sign_in(page, live_server, "banco@mz.example")
+
+    # --- the badge leads to the list; the order is prepared ---------------------------------
+    await page.get_by_role("link", name=re.compile("Ordini dei clienti")).click()
+    await expect(page.locator("table tbody tr")).to_contain_text("Giulia Verdi")
+    await page.get_by_role("link", name=str(order_id), exact=True).click()
+    await page.get_by_role("button", name="Pronto per il ritiro").click()
+    await expect(page.locator("h1")).to_contain_text("pronto per il ritiro")
+
+    # --- the customer at the counter: the scanner types the code into the focused box -------
+    await page.get_by_role("link", name="Ordini dei clienti").first.click()
+    await expect(page.locator("#pickup_code")).to_be_focused()
+    await page.keyboard.type(code.lower())
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#f-pickup_code")).to_have_value(code)
+    await page.get_by_role("button", name=re.compile("Ritirato, pagati")).click()
+    await expect(page.locator("h1")).to_contain_text("ritirato")
+    await expect(page.locator("main")).to_contain_text("Pagato al banco")
