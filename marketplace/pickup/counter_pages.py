@@ -31,10 +31,11 @@ class CounterPages(Controller):
 
     async def _list(self, request: Request, tab: str, *, code: str = "", error: DomainError | None = None) -> Template:
         tab = tab if tab in TABS else "prepare"
+        q = (request.query_params.get("q") or "")[:200]
         return page(request, "pickup/orders.html", status_code=error.status_code if error else 200, tab=tab,
                     tabs=list(TABS), counts=await tab_counts(request.user),
-                    result=await counter_orders(request.user, tab, page_number(request.query_params.get("page"))),
-                    code=code, errors=form_errors(error, "pickup_code"))
+                    result=await counter_orders(request.user, tab, page_number(request.query_params.get("page")), q),
+                    q=q, code=code, errors=form_errors(error, "pickup_code"))
 
     @get("/code")
     async def find_by_code(self, request: Request, pickup_code: str = "") -> Response:

@@ -119,3 +119,11 @@ async def test_orders_promised_for_an_earlier_day_show_as_late(client, placed):
     await CustomerOrder.update({CustomerOrder.promised_for: date(2026, 1, 5)}, force=True)
     listing = await client.get("/pickup/orders")
     assert "in ritardo" in listing.text and "lunedì 5 gennaio" in listing.text
+
+
+async def test_a_customer_without_the_code_is_found_by_name(client, placed):
+    found = await client.get("/pickup/orders", params={"tab": "prepare", "q": "rossi"})
+    assert "Mario Rossi" in found.text
+    assert "Mario Rossi" not in (await client.get("/pickup/orders", params={"q": "bianchi"})).text
+    assert "Mario Rossi" in (await client.get("/pickup/orders", params={"q": str(placed["id"])})).text
+    assert (await client.get("/pickup/orders", params={"q": "99999999999999"})).status_code == 200
