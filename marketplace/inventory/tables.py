@@ -22,6 +22,8 @@ class Part(Table):
     # Upper case with spaces, dashes, dots and slashes removed: what every lookup matches on.
     normalized = Varchar(length=64, unique=True, index=True)
     description = Text(default="")
+    # Also in the database, outside this class: description_words, a stored tsvector generated from
+    # the description (Italian), for the shop's word search (see migrations/inventory).
     brand = Varchar(length=64, default="")
     category = Varchar(length=64, default="")
     list_price = Numeric(digits=(12, 2))

@@ -47,6 +47,8 @@ async def test_search_sells_online_parts_at_no_less_than_their_map(client, shop)
     assert "12,50" in found.text and "15,00" not in found.text and "12,00" not in found.text
     by_words = await client.get("/shop", params={"q": "filtro"})
     assert "03L 115 562" in by_words.text and "9,60" in by_words.text  # 12.00 less 20%
+    for words in ("filtri olio", "FILT", "olio filtro"):  # Italian forms, beginnings of words, any order
+        assert "03L 115 562" in (await client.get("/shop", params={"q": words})).text, words
     counter_only = await client.get("/shop", params={"q": "airbag"})
     assert "AIRBAG-1" not in counter_only.text and "Nessun ricambio" in counter_only.text
     assert (await client.get("/shop/parts/AIRBAG1")).status_code == 404
