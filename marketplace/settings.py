@@ -43,6 +43,8 @@ class Settings:
     # Where customers and staff reach the app: links in messages start with it.
     base_url: str
     mail: MailSettings
+    # How often each process's sweeper runs (expiry, reminders, mail); 0 turns it off.
+    sweep_seconds: float = 30.0
 
     @property
     def embedded(self) -> bool:
@@ -99,4 +101,5 @@ def get_settings() -> Settings:
         max_upload_mb=int(env("MARKETPLACE_MAX_UPLOAD_MB", "50")),
         base_url=env("MARKETPLACE_BASE_URL", "http://localhost:8000").rstrip("/"),
         mail=_mail_settings(data_dir),
+        sweep_seconds=float(env("MARKETPLACE_SWEEP_SECONDS", "30")),
     )

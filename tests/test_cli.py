@@ -107,8 +107,24 @@ async def test_mail_send_delivers_the_outbox_to_the_mail_folder(client, milano_p
     await make_user("banco@mi.example", Role.dealer_staff, "MI")  # the store's message goes to its staff
     await stock("MI", "03L 115 562", 1)
     assert (await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])).status_code == 201
+    folder = Path(os.environ["MARKETPLACE_DATA_DIR"]) / "mail"  # shared with the run's live server
+    before = set(folder.glob("*.eml"))
     result = marketplace("mail", "send")
     assert result.returncode == 0, result.stderr
     assert "2 sent" in result.stdout
-    folder = Path(os.environ["MARKETPLACE_DATA_DIR"]) / "mail"
-    assert len(list(folder.glob("*.eml"))) == 2
+    assert len(set(folder.glob("*.eml")) - before) == 2
+
+
+async def test_the_sweeper_can_be_turned_off(monkeypatch):
+    from marketplace.matching.sweeper import transfer_sweeper
+    from marketplace.settings import get_settings
+
+    monkeypatch.setenv("MARKETPLACE_SWEEP_SECONDS", "0")
+    get_settings.cache_clear()
+    try:
+        import asyncio
+
+        async with transfer_sweeper(None):
+            assert not [t for t in asyncio.all_tasks() if t.get_name() == "transfer-sweeper"]
+    finally:
+        get_settings.cache_clear()

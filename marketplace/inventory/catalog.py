@@ -8,7 +8,7 @@ from decimal import Decimal
 from marketplace.csvfiles import decode, read_rows
 from marketplace.errors import Invalid, NotFound
 from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.search_terms import number_or_words
+from marketplace.inventory.search_terms import part_number_or_words
 from marketplace.inventory.tables import Channel, Part
 from marketplace.money import parse_amount
 from marketplace.pagination import PER_PAGE, Page
@@ -261,10 +261,11 @@ async def get_part(part_number: str) -> dict:
 
 
 async def search_parts(q: str = "", page: int = 1) -> Page[dict]:
-    """Parts whose number starts with ``q`` (typed any way) or whose description holds its words."""
+    """Parts whose number starts with ``q`` (typed any way) or whose description holds its words
+    (Italian forms, beginnings of words)."""
     where = Part.id.is_not_null()
     if q.strip():
-        where = number_or_words(q, Part.normalized, Part.description)
+        where = part_number_or_words(q)
     total = await Part.count().where(where)
     rows = await Part.select(*_PART_COLUMNS).where(where).order_by(Part.normalized).limit(PER_PAGE).offset(
         (page - 1) * PER_PAGE

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from piccolo.columns import Column
-from piccolo.columns.combination import Combinable
+from piccolo.columns.combination import Combinable, WhereRaw
 
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.tables import Part
 
 
 def like_escape(text: str) -> str:
@@ -24,3 +27,25 @@ def number_or_words(q: str, normalized: Column, description: Column) -> Combinab
             by_words &= word
         condition |= by_words
     return condition
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words_query(q: str) -> str | None:
+    """Every word of ``q`` as a prefix, for ``to_tsquery``; None when it has no word."""
+    words = _WORD.findall(q.lower())
+    return " & ".join(f"{word}:*" for word in words) or None
+
+
+def part_number_or_words(q: str) -> Combinable:
+    """Catalog parts whose normalized number starts with ``q`` (typed any way), or whose
+    description holds every word of ``q`` as Italian words or their beginnings ("freni" finds
+    "freno", "filt" finds "filtro"): the part_normalized_prefix and part_description_words indexes,
+    not a scan of the catalog."""
+    number, words = normalize_part_number(q), words_query(q)
+    by_number = Part.normalized.like(f"{like_escape(number)}%") if number else None
+    by_words = WhereRaw("part.description_words @@ to_tsquery('italian', {})", words) if words else None
+    if by_number is not None and by_words is not None:
+        return by_number | by_words
+    return by_number or by_words or WhereRaw("false")

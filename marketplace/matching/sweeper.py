@@ -14,6 +14,7 @@ from marketplace.matching.transfers import expire_overdue
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.outbox.reminders import emit_reminders
 from marketplace.pickup.lifecycle import expire_uncollected
+from marketplace.settings import get_settings
 
 log = logging.getLogger("marketplace.sweeper")
 INTERVAL_SECONDS = 30.0
@@ -63,7 +64,11 @@ async def sweep_forever(interval: float = INTERVAL_SECONDS) -> None:
 
 @asynccontextmanager
 async def transfer_sweeper(app: Litestar) -> AsyncIterator[None]:
-    task = asyncio.create_task(sweep_forever(), name="transfer-sweeper")
+    interval = get_settings().sweep_seconds
+    if interval <= 0:  # another process sweeps (or a test server that must leave the rows alone)
+        yield
+        return
+    task = asyncio.create_task(sweep_forever(interval), name="transfer-sweeper")
     try:
         yield
     finally:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marketplace.db import raw_connection
 from marketplace.errors import NotFound
 from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.search_terms import like_escape
+from marketplace.inventory.search_terms import like_escape, words_query
 from marketplace.inventory.tables import Channel, Part
 from marketplace.matching.chains import chains_of
 from marketplace.network.rules import get_rules
@@ -57,15 +57,6 @@ WHERE channel = 'online' AND superseded_by IS NULL
 ORDER BY id IS DISTINCT FROM $3, normalized
 LIMIT $4 OFFSET $5
 """
-_WORD = re.compile(r"\w+")
-
-
-def words_query(q: str) -> str | None:
-    """Every word of ``q`` as a prefix, for to_tsquery; None when it has no word."""
-    words = _WORD.findall(q.lower())
-    return " & ".join(f"{word}:*" for word in words) or None
-
-
 async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     """Online parts by number (typed any way, an old number leads to the one replacing it) or by
     words of the description; and the old number typed, when it was replaced."""

@@ -56,7 +56,8 @@ def live_server(database):
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "marketplace", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+        # No sweeper: it would deliver and expire the rows other tests are looking at.
+        cwd=PROJECT_ROOT, env={**os.environ, "MARKETPLACE_SWEEP_SECONDS": "0"}, stdout=log, stderr=subprocess.STDOUT,
     )
 
     def output() -> str:
