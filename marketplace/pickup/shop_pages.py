@@ -17,7 +17,9 @@ from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.order_views import order_for_customer
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import cart_lines, customer_place, quote
-from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, search_shop, shop_part
+from marketplace.pickup.storefront import (
+    MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
+)
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
@@ -185,6 +187,11 @@ class ShopPages(Controller):
         shown = error or where_error
         values.setdefault("customer_postal_code", values.get("postal_code", ""))
         values.setdefault("pickup_point_id", str(recommended or ""))
+        if values.get("postal_code") or values.get("lat"):
+            # Said next to the line when the network cannot fill it, rather than "no store near you".
+            available = await network_available([line["id"] for line in lines])
+            for line in lines:
+                line["available"] = available.get(line["id"], 0)
         first, more = _first_points(points, recommended)
         response = self._page(
             request, "shop/cart.html", status_code=shown.status_code if shown else 200, lines=lines, total=total,

@@ -106,6 +106,7 @@ async def test_more_than_the_network_holds_is_refused_naming_the_part(client, sh
     await add(client, "MAP1", 5)
     cart, response = await checkout(client, shop)
     assert "Nessun negozio entro 50 km" in cart.text  # no store can prepare 5 of a part the network holds 2 of
+    assert "Solo 2 disponibili nella rete" in cart.text  # and the line says why
     assert response.status_code == 409 and "MAP-1" in response.text
     assert await reserved("MI", "MAP-1") == (2, 0)
 
@@ -161,3 +162,11 @@ def test_the_checkout_lists_the_nearest_stores_and_always_the_recommended_one():
     first, more = _first_points(points, 11)  # the territory owner's store, a little further
     assert [p.pickup_point_id for p in first] == [11, 1, 2, 3, 4, 5, 6, 7]
     assert [p.pickup_point_id for p in more] == [8, 9, 10, 12]
+
+
+async def test_the_shop_speaks_english_when_asked(client, shop):
+    token = await csrf_token(client, "/shop")
+    switched = await client.post("/language", data={"_csrf_token": token, "language": "en", "next": "/shop"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/shop"
+    page = await client.get("/shop", params={"q": "filtro"})
+    assert "Search parts" in page.text and "available in the network" in page.text and "Cerca ricambi" not in page.text
