@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable, WhereRaw
@@ -32,9 +33,19 @@ def number_or_words(q: str, normalized: Column, description: Column) -> Combinab
 _WORD = re.compile(r"\w+")
 
 
+MAX_QUERY = 200
+MAX_WORDS = 10
+
+
+def clean_query(q: str) -> str:
+    """What a search box sends, made safe to search: no NUL (PostgreSQL refuses it in text), one
+    normalization of accents, and no longer than anyone types."""
+    return unicodedata.normalize("NFC", q.replace("\x00", "")).strip()[:MAX_QUERY]
+
+
 def words_query(q: str) -> str | None:
-    """Every word of ``q`` as a prefix, for ``to_tsquery``; None when it has no word."""
-    words = _WORD.findall(q.lower())
+    """The first words of ``q``, each as a prefix, for ``to_tsquery``; None when it has no word."""
+    words = _WORD.findall(q.lower())[:MAX_WORDS]
     return " & ".join(f"{word}:*" for word in words) or None
 
 
@@ -43,9 +54,12 @@ def part_number_or_words(q: str) -> Combinable:
     description holds every word of ``q`` as Italian words or their beginnings ("freni" finds
     "freno", "filt" finds "filtro"): the part_normalized_prefix and part_description_words indexes,
     not a scan of the catalog."""
+    q = clean_query(q)
     number, words = normalize_part_number(q), words_query(q)
     by_number = Part.normalized.like(f"{like_escape(number)}%") if number else None
-    by_words = WhereRaw("part.description_words @@ to_tsquery('italian', {})", words) if words else None
+    # As typed too ("5W-30", "1.6 TDI"): the parser keeps such tokens whole, the word split does not.
+    by_words = WhereRaw("(part.description_words @@ to_tsquery('italian', {})"
+                        " OR part.description_words @@ plainto_tsquery('italian', {}))", words, q) if words else None
     if by_number is not None and by_words is not None:
         return by_number | by_words
     return by_number or by_words or WhereRaw("false")

@@ -152,9 +152,13 @@ async def _release(connection, order_id: int) -> None:
         if not line["transfer"]:
             await release(connection, line["source_dealer"], line["part"], line["quantity"])
         elif line["transfer_status"] in ("requested", "offered", "accepted"):
-            await release(connection, line["source_dealer"], line["part"], line["quantity"])
-            await connection.execute("UPDATE transfer SET status = 'cancelled', updated_at = now() WHERE id = $1",
-                                     line["transfer"])
+            # The transfer row first, and only while still unshipped: a supplier shipping at this
+            # moment either waits for us or makes this a no-op (shipping takes the same lock first).
+            cancelled = await connection.fetchval(
+                "UPDATE transfer SET status = 'cancelled', updated_at = now()"
+                " WHERE id = $1 AND status IN ('requested', 'offered', 'accepted') RETURNING id", line["transfer"])
+            if cancelled is not None:
+                await release(connection, line["source_dealer"], line["part"], line["quantity"])
 
 
 # Ready orders not collected by the end of their hold; and orders never made ready a hold period

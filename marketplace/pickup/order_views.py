@@ -8,7 +8,7 @@ from piccolo.query.functions.aggregate import Count, Sum
 
 from marketplace.accounts.principal import Principal
 from marketplace.errors import NotFound
-from marketplace.inventory.search_terms import like_escape
+from marketplace.inventory.search_terms import clean_query, like_escape
 from marketplace.pagination import PER_PAGE, Page
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.tables import LedgerLine
@@ -64,7 +64,7 @@ def _visible_to(principal: Principal):
 
 def _matching(q: str):
     """An order number, or words of the customer's name or email (a customer without the code)."""
-    q = q.strip()
+    q = clean_query(q)
     if q.isascii() and q.isdecimal():
         return CustomerOrder.id == int(q) if int(q) < 2**31 else CustomerOrder.id == 0
     condition = None
@@ -80,8 +80,8 @@ async def counter_orders(principal: Principal, tab: str, page: int = 1, q: str =
     ``q``, the tab's orders whose number, customer name or email match."""
     statuses = TABS.get(tab, TABS["prepare"])
     where = _visible_to(principal) & CustomerOrder.status.is_in([s.value for s in statuses])
-    if q.strip():
-        where &= _matching(q)
+    if clean_query(q) and (matching := _matching(q)) is not None:
+        where &= matching
     waiting = tab in ("prepare", "ready")
     order_by = [CustomerOrder.promised_for, CustomerOrder.created_at] if tab == "prepare" else [
         CustomerOrder.hold_until if tab == "ready" else CustomerOrder.updated_at]

@@ -160,14 +160,14 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
         wanted[normalize_part_number(number)] = wanted.get(normalize_part_number(number), 0) + quantity
     if not wanted:
         raise Invalid("the order has no lines", "items")
-    await check_order_rate(request.customer.email.strip().lower(), client_ip, datetime.now(timezone.utc))
     lines = await cart_lines(wanted)
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     placed_at = datetime.now(timezone.utc)
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
-            point = await _lock_point(connection, request.pickup_point_id)  # first: then the stock rows
+            await check_order_rate(connection, request.customer.email.strip().lower(), client_ip, placed_at)
+            point = await _lock_point(connection, request.pickup_point_id)  # then the point, then the stock
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
                 sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.auth import PUBLIC
-from marketplace.errors import Conflict, DomainError, Invalid
+from marketplace.errors import Conflict, DomainError, Invalid, TooManyAttempts
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import cancel
@@ -51,6 +51,8 @@ def _errors(request: Request, error: DomainError | None) -> dict[str, str]:
         return {}
     _ = gettext_for(language_of(request))
     field = error.field or "form"
+    if isinstance(error, TooManyAttempts):
+        return {"form": _("You have placed many orders in a short time: please call the store, or try again later.")}
     if isinstance(error, Conflict) and "available" in error.extra:
         return {"form": _("%(part)s: only %(available)s available in the network right now. Lower the quantity "
                           "or remove it.", part=error.extra["part_number"], available=error.extra["available"])}

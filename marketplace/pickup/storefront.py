@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marketplace.db import raw_connection
 from marketplace.errors import NotFound
 from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.search_terms import like_escape, words_query
+from marketplace.inventory.search_terms import clean_query, like_escape, words_query
 from marketplace.inventory.tables import Channel, Part
 from marketplace.matching.chains import chains_of
 from marketplace.network.rules import get_rules
@@ -46,21 +46,22 @@ async def _newest(number: str) -> int | None:
 
 # Numbers by prefix (the part_normalized_prefix index), words by the Italian text search over the
 # stored description_words column (a migration adds it: "freni" finds "freno", "filt" finds
-# "filtro"), and the part an old
+# "filtro"; and as typed, for "5W-30" or "1.6"), and the part an old
 # number leads to; the one asked for by number first. A hot public path: one raw statement.
 _SEARCH = """
 SELECT id, part_number, normalized, description, brand, category, list_price, map_price,
        count(*) OVER () AS total
 FROM part
 WHERE channel = 'online' AND superseded_by IS NULL
-  AND (normalized LIKE $1 OR description_words @@ to_tsquery('italian', $2) OR id = $3)
+  AND (normalized LIKE $1 OR description_words @@ to_tsquery('italian', $2)
+       OR description_words @@ plainto_tsquery('italian', $6) OR id = $3)
 ORDER BY id IS DISTINCT FROM $3, normalized
 LIMIT $4 OFFSET $5
 """
 async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     """Online parts by number (typed any way, an old number leads to the one replacing it) or by
     words of the description; and the old number typed, when it was replaced."""
-    q = q.strip()
+    q = clean_query(q)
     if not q:
         return Page(items=[], total=0, page=page, per_page=PER_PAGE), None
     typed = normalize_part_number(q)
@@ -68,7 +69,7 @@ async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     async with raw_connection() as connection:
         rows = [dict(row) for row in await connection.fetch(
             _SEARCH, f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE,
-            (page - 1) * PER_PAGE)]
+            (page - 1) * PER_PAGE, q)]
     total = rows[0].pop("total") if rows else 0
     for row in rows[1:]:
         row.pop("total")

@@ -138,6 +138,9 @@ async def test_catalog_search_by_number_typed_any_way_and_by_words(clerk):
     by_words = await clerk.get("/catalog?q=freno disco")
     assert "1K0 615 301 AA" in by_words.text and "5Q0 698 151" not in by_words.text
     assert "Nessun ricambio" in (await clerk.get("/catalog?q=zzz_%")).text
+    assert "1K0 615 301 AA" in (await clerk.get("/catalog?q=freni")).text  # an Italian form of the word
+    for odd in ("b " * 20_000, "fre\x00no"):
+        assert (await clerk.get("/catalog", params={"q": odd})).status_code == 200
     detail = await clerk.get("/catalog/parts/1K0615301AA")
     assert detail.status_code == 200 and "Disco freno anteriore" in detail.text
     assert (await clerk.get("/catalog/parts/NOPE")).status_code == 404

@@ -127,3 +127,4 @@ async def test_a_customer_without_the_code_is_found_by_name(client, placed):
     assert "Mario Rossi" not in (await client.get("/pickup/orders", params={"q": "bianchi"})).text
     assert "Mario Rossi" in (await client.get("/pickup/orders", params={"q": str(placed["id"])})).text
     assert (await client.get("/pickup/orders", params={"q": "99999999999999"})).status_code == 200
+    assert "Mario Rossi" in (await client.get("/pickup/orders", params={"q": "ros\x00si"})).text

@@ -212,3 +212,14 @@ async def test_out_of_range_numbers_are_a_client_error(client, milano_point):
     assert huge.status_code == 400 and "pickup_point_id" in huge.text
     many = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 100}])
     assert many.status_code == 422 and many.json()["field"] == "items"
+
+
+async def test_concurrent_orders_from_one_address_still_count_one_by_one(client, milano_point, monkeypatch):
+    from marketplace.pickup import order_limits
+
+    monkeypatch.setattr(order_limits, "ORDERS_PER_EMAIL_PER_DAY", 2)
+    await stock("MI", "03L 115 562", 10)
+    items = [{"part_number": "03L115562", "quantity": 1}]
+    answers = await asyncio.gather(*[order(client, milano_point, items) for _ in range(6)])
+    assert sorted(a.status_code for a in answers) == [201, 201, 429, 429, 429, 429]
+    assert await reserved("MI", "03L 115 562") == (10, 2)

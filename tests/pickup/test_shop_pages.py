@@ -17,7 +17,8 @@ from tests.pickup.test_orders import milano_point, reserved  # noqa: F401  (fixt
 async def shop(client, milano_point):  # noqa: F811
     # A 20% online discount that MAP-1's minimum advertised price stops at 12.50 (not 12.00).
     await import_catalog(b"part_number,description,list_price,map_price,channel\n"
-                         b"MAP-1,Spazzola tergicristallo,15.00,12.50,online\n")
+                         b"MAP-1,Spazzola tergicristallo,15.00,12.50,online\n"
+                         b"OIL-5W30,Olio motore 5W-30 1.6 TDI,20.00,,online\n")
     await NetworkSettings.update({NetworkSettings.online_discount_pct: Decimal("20")}, force=True)
     await stock("MI", "03L 115 562", 3)
     await stock("MI", "MAP-1", 2)
@@ -49,6 +50,8 @@ async def test_search_sells_online_parts_at_no_less_than_their_map(client, shop)
     assert "03L 115 562" in by_words.text and "9,60" in by_words.text  # 12.00 less 20%
     for words in ("filtri olio", "FILT", "olio filtro"):  # Italian forms, beginnings of words, any order
         assert "03L 115 562" in (await client.get("/shop", params={"q": words})).text, words
+    for typed in ("5W-30", "olio 5w-30", "1.6 TDI"):  # tokens with punctuation, as typed
+        assert "OIL-5W30" in (await client.get("/shop", params={"q": typed})).text, typed
     counter_only = await client.get("/shop", params={"q": "airbag"})
     assert "AIRBAG-1" not in counter_only.text and "Nessun ricambio" in counter_only.text
     assert (await client.get("/shop/parts/AIRBAG1")).status_code == 404
@@ -143,6 +146,8 @@ async def test_a_cart_holds_at_most_20_parts(client, shop):
 
 async def test_tampered_numbers_get_a_clear_answer(client, shop):
     assert (await client.get("/shop", params={"q": "filtro", "page": "99999999999999999999"})).status_code == 200
+    for q in ("fil\x00tro", "b " * 20_000, "è ß _ ² a:* & (b | !c)"):
+        assert (await client.get("/shop", params={"q": q})).status_code == 200
     await add(client, "03L115562")
     for point in ("²", "99999999999"):
         _, response = await checkout(client, shop, pickup_point_id=point)
