@@ -74,7 +74,7 @@ async def time_raw(queries: list[str]) -> list[float]:
     the search, the availability of what it found."""
     from marketplace.db import raw_connection
     from marketplace.inventory.normalize import normalize_part_number
-    from marketplace.inventory.search_terms import like_escape
+    from marketplace.inventory.search_terms import as_typed, like_escape
     from marketplace.matching.chains import _CHAINS
     from marketplace.pickup.storefront import _SEARCH, PER_PAGE, words_query
 
@@ -88,7 +88,7 @@ async def time_raw(queries: list[str]) -> list[float]:
             chain = await connection.fetch(_CHAINS, [typed]) if typed else []
             newest = next((r["id"] for r in chain if r["generation"] == 0), None)
             rows = await connection.fetch(_SEARCH, f"{like_escape(typed)}%" if typed else None, words_query(q),
-                                          newest, PER_PAGE, 0)
+                                          newest, PER_PAGE, 0, as_typed(q))
             await connection.fetch(availability, [r["id"] for r in rows])
             times.append((time.perf_counter() - started) * 1000)
     return times

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marketplace.db import raw_connection
 from marketplace.errors import NotFound
 from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.search_terms import clean_query, like_escape, words_query
+from marketplace.inventory.search_terms import as_typed, clean_query, like_escape, words_query
 from marketplace.inventory.tables import Channel, Part
 from marketplace.matching.chains import chains_of
 from marketplace.network.rules import get_rules
@@ -69,7 +69,7 @@ async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     async with raw_connection() as connection:
         rows = [dict(row) for row in await connection.fetch(
             _SEARCH, f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE,
-            (page - 1) * PER_PAGE, q)]
+            (page - 1) * PER_PAGE, as_typed(q))]
     total = rows[0].pop("total") if rows else 0
     for row in rows[1:]:
         row.pop("total")
