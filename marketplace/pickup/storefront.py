@@ -66,10 +66,12 @@ async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
         return Page(items=[], total=0, page=page, per_page=PER_PAGE), None
     typed = normalize_part_number(q)
     newest = await _newest(typed) if typed else None
+    arguments = (f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE)
     async with raw_connection() as connection:
-        rows = [dict(row) for row in await connection.fetch(
-            _SEARCH, f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE,
-            (page - 1) * PER_PAGE, as_typed(q))]
+        rows = [dict(row) for row in await connection.fetch(_SEARCH, *arguments, (page - 1) * PER_PAGE, as_typed(q))]
+        if not rows and page > 1:  # past the last page: the first one still knows how many there are
+            first = await connection.fetchrow(_SEARCH, *arguments, 0, as_typed(q))
+            return Page(items=[], total=first["total"] if first else 0, page=page, per_page=PER_PAGE), None
     total = rows[0].pop("total") if rows else 0
     for row in rows[1:]:
         row.pop("total")
