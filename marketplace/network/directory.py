@@ -64,9 +64,18 @@ async def directory(max_age: float = REFRESH_SECONDS) -> Directory:
     return _snapshot
 
 
+_generation = 0
+
+
 def forget() -> None:
-    global _snapshot
+    """Drop the snapshot (a dealer or the rules changed); caches built on it see :func:`generation` move."""
+    global _snapshot, _generation
     _snapshot = None
+    _generation += 1
+
+
+def generation() -> int:
+    return _generation
 
 
 async def _load() -> Directory:

@@ -82,4 +82,7 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.online_discount_pct: rules.online_discount_pct,
         NetworkSettings.transfer_days: rules.transfer_days,
     }, force=True)
+    from marketplace.network.directory import forget  # the directory imports this module
+
+    forget()  # the directory's snapshot carries the rules
     return rules

@@ -130,7 +130,7 @@ async def _promised_for(connection, point: dict, from_the_shelf: bool, now: date
     for. Run under the point's lock, so the count includes every order committed before."""
     today = now.astimezone(ROME).date()
     booked = (await booked_days(connection, [point["id"]], today, point["daily_capacity"])).get(point["id"], {})
-    earliest = now if from_the_shelf else add_working_days(now, await transfer_days(connection))
+    earliest = now if from_the_shelf else add_working_days(now, await transfer_days())
     ready = promised_ready(point["opening_hours"], point["lead_time_minutes"], earliest,
                            point["daily_capacity"], booked)
     if ready is None:

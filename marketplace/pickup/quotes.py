@@ -22,6 +22,8 @@ from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.territory_lookup import owner_of
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.network.directory import directory
+from marketplace.network.directory import generation as dealer_generation
 from marketplace.pickup.storefront import online_discount, online_price
 from marketplace.pickup.readiness import ROME, add_working_days, first_day_with_room, ready_at
 
@@ -129,6 +131,7 @@ class PointSnapshot:
     lat: np.ndarray  # the points' coordinates, in the same order, for vectorized distances
     lon: np.ndarray
     taken_at: float
+    dealers_generation: int = 0  # the dealer directory's, when taken: a dealer switched off drops it
 
 
 _POINTS = """
@@ -145,10 +148,12 @@ _generation = 0  # bumped by forget(), so a load that raced a change is not kept
 async def active_points(max_age: float = REFRESH_SECONDS) -> PointSnapshot:
     """Every point a quote may offer (active, its dealer active, some capacity), at most ``max_age``
     seconds old. Every quote looks at every point, and reading and parsing 2,000 of them cost more
-    than the rest of the quote; a change made in this process applies at once (:func:`forget`),
-    one made in another process or to a dealer within ``max_age``."""
+    than the rest of the quote; a change made in this process applies at once (a point saved:
+    :func:`forget`; a dealer switched on or off: the directory's generation), one made in another
+    process within ``max_age``."""
     global _snapshot
-    if _snapshot is None or time.monotonic() - _snapshot.taken_at > max_age:
+    if (_snapshot is None or time.monotonic() - _snapshot.taken_at > max_age
+            or _snapshot.dealers_generation != dealer_generation()):
         generation = _generation
         snapshot = await _load_points()
         if generation != _generation:  # a point was saved meanwhile: what we read may predate it
@@ -165,6 +170,7 @@ def forget() -> None:
 
 
 async def _load_points() -> PointSnapshot:
+    generation = dealer_generation()
     async with raw_connection() as connection:
         rows = await connection.fetch(_POINTS)
     parsed: dict[str, dict] = {}  # most points keep the same hours: parse each text once
@@ -177,7 +183,7 @@ async def _load_points() -> PointSnapshot:
         points.append(PointInfo(row["id"], row["dealer"], row["code"], row["name"], row["city"], hours,
                                 row["lead_time_minutes"], row["daily_capacity"]))
     return PointSnapshot(points, np.array([r["lat"] for r in rows], dtype=float),
-                         np.array([r["lon"] for r in rows], dtype=float), time.monotonic())
+                         np.array([r["lon"] for r in rows], dtype=float), time.monotonic(), generation)
 
 
 def within(snapshot: PointSnapshot, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
@@ -238,9 +244,10 @@ async def _network_can_fill(connection, lines: list[CartLine], stock: dict[tuple
     return all(row["held"] for row in rows)
 
 
-async def transfer_days(connection) -> int:
-    """The network's working days for a part to come from another dealer (its settings)."""
-    return await connection.fetchval("SELECT transfer_days FROM network_settings LIMIT 1") or TRANSFER_DAYS
+async def transfer_days() -> int:
+    """The network's working days for a part to come from another dealer (its settings, as the
+    dealer directory's snapshot holds them)."""
+    return (await directory()).rules.transfer_days or TRANSFER_DAYS
 
 
 async def booked_days(connection, point_ids: list[int], since: date, at_least: int) -> dict[int, dict[date, int]]:
@@ -288,8 +295,7 @@ async def quote(lines: list[CartLine], lat: float, lon: float, postal_code: str 
         if not await _network_can_fill(connection, lines, stock):
             return [], None  # the network cannot fill the cart anywhere
         booked = await booked_days(connection, [p.id for p in points], today, min(p.daily_capacity for p in points))
-        days = await transfer_days(connection)
-    prepared = _Preparation(now, add_working_days(now, days))
+    prepared = _Preparation(now, add_working_days(now, await transfer_days()))
     quoted = []
     for point, distance in zip(points, km.tolist()):
         holds = all(stock.get((point.dealer, line.part_id), 0) >= line.quantity for line in lines)

@@ -12,7 +12,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.search_terms import as_typed, clean_query, like_escape, words_query
 from marketplace.inventory.tables import Channel, Part
 from marketplace.matching.chains import chains_of
-from marketplace.network.rules import get_rules
+from marketplace.network.directory import directory
 from marketplace.pagination import Page
 
 PER_PAGE = 20
@@ -29,7 +29,8 @@ def online_price(list_price: Decimal, map_price: Decimal | None, discount_pct: D
 
 
 async def online_discount() -> Decimal:
-    return (await get_rules()).online_discount_pct
+    """The network's online discount, as the dealer directory's snapshot holds the rules."""
+    return (await directory()).rules.online_discount_pct
 
 
 _COLUMNS = (Part.id, Part.part_number, Part.normalized, Part.description, Part.brand, Part.category,

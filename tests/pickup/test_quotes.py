@@ -8,6 +8,7 @@ import pytest
 
 from marketplace.accounts.tokens import new_token
 from marketplace.inventory.catalog import import_catalog
+from marketplace.network.directory import forget as forget_directory
 from marketplace.pickup.points import PointInput, Schedule, create_point, update_schedule
 from marketplace.pickup.quotes import customer_place, parse_cart, quote
 from marketplace.pickup.tables import CustomerOrder
@@ -186,5 +187,14 @@ async def test_the_transfer_days_are_the_networks_setting(points):
 
     await stock("TO", "03L 115 562", 9)
     await NetworkSettings.update({NetworkSettings.transfer_days: 1}, force=True)
+    forget_directory()  # as saving the settings page does
     by_dealer, _ = await quoted_by_dealer("03L115562:8")
     assert {q.ready_by for q in by_dealer.values()} == {date(2026, 11, 30)}  # Friday + 1 working day: Monday
+
+
+async def test_a_dealer_switched_off_leaves_the_quotes_at_once(points):
+    from marketplace.network.dealers import set_dealer_active
+
+    assert "MZ" in (await quoted_by_dealer())[0]
+    await set_dealer_active("MZ", False)
+    assert "MZ" not in (await quoted_by_dealer())[0]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.inventory.catalog import import_catalog
+from marketplace.network.directory import forget as forget_directory
 from marketplace.network.tables import NetworkSettings
 from marketplace.pickup.tables import CustomerOrder
 from tests.conftest import csrf_token
@@ -20,6 +21,7 @@ async def shop(client, milano_point):  # noqa: F811
                          b"MAP-1,Spazzola tergicristallo,15.00,12.50,online\n"
                          b"OIL-5W30,Olio motore 5W-30 1.6 TDI,20.00,,online\n")
     await NetworkSettings.update({NetworkSettings.online_discount_pct: Decimal("20")}, force=True)
+    forget_directory()  # as saving the settings page does
     await stock("MI", "03L 115 562", 3)
     await stock("MI", "MAP-1", 2)
     await stock("MI", "AIRBAG-1", 1)
