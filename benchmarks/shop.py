@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._pool import build_pool, pool_arguments  # noqa: E402
-from benchmarks.pickup import open_database, percentile  # noqa: E402
+from benchmarks.pickup import open_database, p50_p99  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -111,10 +111,6 @@ async def time_pages(queries: list[str]) -> list[float]:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.text[:300]
     return times
-
-
-def p50_p99(samples: list[float]) -> tuple[float, float]:
-    return round(statistics.median(samples), 2), round(percentile(samples, 0.99), 2)
 
 
 async def main(args, reused: bool) -> dict:
