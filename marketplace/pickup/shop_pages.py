@@ -16,7 +16,7 @@ from marketplace.pickup.lifecycle import cancel
 from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.order_views import order_for_customer
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
-from marketplace.pickup.quotes import cart_lines, customer_place, quote
+from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
 )
@@ -77,14 +77,13 @@ def _keep(response: Response, cart: Cart | None = None, postal_code: str | None 
     return response
 
 
-async def _near(cart: Cart, place: tuple[float, float, str | None] | None):
-    """Pickup points for the cart near the customer, and the recommended one."""
-    if place is None or not cart:
+async def _near(lines: list[dict], place: tuple[float, float, str | None] | None):
+    """Pickup points near the customer for the shop's lines (parts on sale, priced), and the
+    recommended one. The lines are already read and priced: no second trip to the catalog."""
+    if place is None or not lines:
         return [], None
-    lines, _, _ = await cart_view(cart)
-    if not lines:
-        return [], None
-    return await quote(await cart_lines({line["normalized"]: line["quantity"] for line in lines}), *place)
+    cart = [CartLine(line["id"], line["part_number"], line["quantity"], line["price"]) for line in lines]
+    return await quote(cart, *place)
 
 
 FIRST_POINTS = 8
@@ -138,7 +137,7 @@ class ShopPages(Controller):
         postal_code = (postal_code or request.cookies.get(PLACE_COOKIE) or "").strip()
         points, recommended = [], None
         try:
-            points, recommended = await _near(Cart({part["normalized"]: 1}), _place(postal_code, None, None))
+            points, recommended = await _near([{**part, "quantity": 1}], _place(postal_code, None, None))
         except DomainError as exc:
             error = error or exc
         response = self._page(request, "shop/part.html", status_code=error.status_code if error else 200, part=part,
@@ -182,8 +181,8 @@ class ShopPages(Controller):
         lines, total, gone = await cart_view(cart)
         points, recommended, where_error = [], None, None
         try:
-            points, recommended = await _near(cart, _place(values.get("postal_code"), values.get("lat"),
-                                                           values.get("lon")))
+            points, recommended = await _near(lines, _place(values.get("postal_code"), values.get("lat"),
+                                                            values.get("lon")))
         except DomainError as exc:
             where_error = exc
         shown = error or where_error

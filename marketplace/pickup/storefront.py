@@ -47,8 +47,8 @@ async def _newest(number: str) -> int | None:
 
 # Numbers by prefix (the part_normalized_prefix index), words by the Italian text search over the
 # stored description_words column (a migration adds it: "freni" finds "freno", "filt" finds
-# "filtro"; and as typed, for "5W-30" or "1.6"), and the part an old
-# number leads to; the one asked for by number first. A hot public path: one raw statement.
+# "filtro"; and as typed, for "5W-30" or "1.6"), and the part an old number leads to; the one
+# asked for by number first. A hot public path: one raw statement.
 _SEARCH = """
 SELECT id, part_number, normalized, description, brand, category, list_price, map_price,
        count(*) OVER () AS total
@@ -59,6 +59,8 @@ WHERE channel = 'online' AND superseded_by IS NULL
 ORDER BY id IS DISTINCT FROM $3, normalized
 LIMIT $4 OFFSET $5
 """
+
+
 async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     """Online parts by number (typed any way, an old number leads to the one replacing it) or by
     words of the description; and the old number typed, when it was replaced."""
