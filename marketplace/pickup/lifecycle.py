@@ -34,6 +34,16 @@ async def _locked(order_id: int, principal: Principal | None) -> tuple[dict, dic
     return order, point
 
 
+def on_its_way(line: dict) -> bool:
+    """A line still travelling to the point by transfer: the order cannot be ready before it arrives."""
+    return bool(line["transfer"]) and line["transfer_status"] != "received"
+
+
+def normalize_code(code: str) -> str:
+    """A pickup code as typed or scanned: spaces and case do not matter."""
+    return code.strip().upper().replace(" ", "")
+
+
 def _expect(order: dict, *allowed: OrderStatus) -> None:
     if order["status"] not in {s.value for s in allowed}:
         raise Conflict(f"the order is {order['status']}", "status", status=order["status"])
@@ -58,7 +68,7 @@ async def mark_ready(principal: Principal, order_id: int) -> None:
     async with CustomerOrder._meta.db.transaction():
         order, _ = await _locked(order_id, principal)
         _expect(order, O.placed)
-        waiting = [l for l in await _lines(order_id) if l["transfer"] and l["transfer_status"] != "received"]
+        waiting = [l for l in await _lines(order_id) if on_its_way(l)]
         if waiting:
             raise Conflict(f"waiting for transfer {waiting[0]['transfer']} from {waiting[0]['source_code']}", "status",
                            status=order["status"])
@@ -76,7 +86,7 @@ async def collect(principal: Principal, order_id: int, code: str, amount: Decima
         _expect(order, O.ready_for_pickup)
         if order["code_failures"] >= CODE_ATTEMPTS:
             raise TooManyAttempts("too many wrong codes: the order is locked, call the network", "pickup_code")
-        wrong = code.strip().upper().replace(" ", "") != order["pickup_code"]
+        wrong = normalize_code(code) != order["pickup_code"]
         if wrong:
             # Counted in a transaction that commits: the error is raised after it.
             await _set(order_id, code_failures=order["code_failures"] + 1)

@@ -10,6 +10,7 @@ from marketplace.accounts.principal import Principal
 from marketplace.errors import NotFound
 from marketplace.inventory.search_terms import clean_query, like_escape
 from marketplace.pagination import PER_PAGE, Page
+from marketplace.pickup.lifecycle import normalize_code, on_its_way
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.tables import LedgerLine
 
@@ -36,23 +37,36 @@ _ORDER = (
 )
 
 
-async def order_lines(order_id: int) -> list[dict]:
-    return await OrderLine.select(
-        OrderLine.part.part_number.as_alias("part_number"), OrderLine.part.description.as_alias("description"),
-        OrderLine.quantity, OrderLine.unit_price, OrderLine.source_dealer.code.as_alias("source_dealer"),
-        OrderLine.transfer, OrderLine.transfer.status.as_alias("transfer_status"),
-    ).where(OrderLine.order == order_id).order_by(OrderLine.id)
+async def _lines_of(order_ids: list[int]) -> dict[int, list[dict]]:
+    """The lines of each order, in the order they were placed."""
+    if not order_ids:
+        return {}
+    out: dict[int, list[dict]] = {}
+    for line in await OrderLine.select(
+        OrderLine.order, OrderLine.part.part_number.as_alias("part_number"),
+        OrderLine.part.description.as_alias("description"), OrderLine.quantity, OrderLine.unit_price,
+        OrderLine.source_dealer.code.as_alias("source_dealer"), OrderLine.transfer,
+        OrderLine.transfer.status.as_alias("transfer_status"),
+    ).where(OrderLine.order.is_in(order_ids)).order_by(OrderLine.id):
+        out.setdefault(line["order"], []).append(line)
+    return out
+
+
+async def _one_order(where, missing: NotFound) -> dict:
+    """One order with its pickup point and its lines, or ``missing`` raised."""
+    order = await CustomerOrder.select(*_ORDER).where(where).first()
+    if order is None:
+        raise missing
+    order["point"] = await PickupPoint.select(*_POINT).where(PickupPoint.id == order["pickup_point"]).output(
+        load_json=True).first()
+    order["lines"] = (await _lines_of([order["id"]])).get(order["id"], [])
+    return order
 
 
 async def order_for_customer(token: str) -> dict:
     """The order behind a customer's link, with its pickup point; the token is the only key."""
-    order = await CustomerOrder.select(*_ORDER).where(CustomerOrder.token == token).first() if token else None
-    if order is None:
-        raise NotFound("no order at this link: check the link in your confirmation message", "token")
-    order["point"] = await PickupPoint.select(*_POINT).where(PickupPoint.id == order["pickup_point"]).output(
-        load_json=True).first()
-    order["lines"] = await order_lines(order["id"])
-    return order
+    return await _one_order(CustomerOrder.token == token, NotFound(
+        "no order at this link: check the link in your confirmation message", "token"))
 
 
 def _visible_to(principal: Principal):
@@ -91,21 +105,7 @@ async def counter_orders(principal: Principal, tab: str, page: int = 1, q: str =
     lines = await _lines_of([row["id"] for row in rows])
     for row in rows:
         row["lines"] = lines.get(row["id"], [])
-        row["waiting_transfers"] = sum(1 for l in row["lines"] if l["transfer"] and l["transfer_status"] != "received")
     return Page(items=rows, total=total, page=page)
-
-
-async def _lines_of(order_ids: list[int]) -> dict[int, list[dict]]:
-    if not order_ids:
-        return {}
-    out: dict[int, list[dict]] = {}
-    for line in await OrderLine.select(
-        OrderLine.order, OrderLine.part.part_number.as_alias("part_number"), OrderLine.quantity,
-        OrderLine.source_dealer.code.as_alias("source_dealer"), OrderLine.transfer,
-        OrderLine.transfer.status.as_alias("transfer_status"),
-    ).where(OrderLine.order.is_in(order_ids)).order_by(OrderLine.id):
-        out.setdefault(line["order"], []).append(line)
-    return out
 
 
 async def tab_counts(principal: Principal) -> dict[str, int]:
@@ -126,19 +126,10 @@ async def to_prepare_count(dealer_id: int) -> int:
 
 async def counter_order(principal: Principal, order_id: int) -> dict:
     """One order as its pickup point's staff see it (another dealer's order is not found)."""
-    order = await CustomerOrder.select(*_ORDER).where(
-        (CustomerOrder.id == order_id) & _visible_to(principal)).first()
-    if order is None:
-        raise NotFound(f"no order {order_id} at your pickup points", "order")
-    order["point"] = await PickupPoint.select(*_POINT).where(PickupPoint.id == order["pickup_point"]).output(
-        load_json=True).first()
-    order["lines"] = await order_lines(order_id)
-    order["waiting_transfers"] = [l for l in order["lines"] if l["transfer"] and l["transfer_status"] != "received"]
+    order = await _one_order((CustomerOrder.id == order_id) & _visible_to(principal),
+                             NotFound(f"no order {order_id} at your pickup points", "order"))
+    order["waiting_transfers"] = [line for line in order["lines"] if on_its_way(line)]
     return order
-
-
-def normalize_code(code: str) -> str:
-    return "".join(code.split()).upper()
 
 
 async def ready_order_with_code(principal: Principal, code: str) -> int | None:
