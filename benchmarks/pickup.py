@@ -162,7 +162,8 @@ async def time_quote_sql(cart, customers) -> list[float]:
     """The statements a quote sends, alone: the cart's stock at the dealers of the points within the
     radius, and those points' booked days (the points within the radius are found beforehand)."""
     from marketplace.db import raw_connection
-    from marketplace.pickup.quotes import _BOOKED, _STOCK, DEFAULT_RADIUS_KM, active_points, within
+    from marketplace.inventory.availability import _AT_DEALERS as _STOCK
+    from marketplace.pickup.quotes import _BOOKED, DEFAULT_RADIUS_KM, active_points, within
     from marketplace.pickup.readiness import ROME
 
     snapshot = await active_points()

@@ -28,7 +28,7 @@ from marketplace.db import POOL_OPTIONS  # noqa: E402
 from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
 from marketplace.network.directory import forget as forget_directory  # noqa: E402
 from marketplace.accounts.api_keys import forget_keys  # noqa: E402
-from marketplace.matching.chains import forget as forget_chains  # noqa: E402
+from marketplace.inventory.chains import forget as forget_chains  # noqa: E402
 from marketplace.geo.territory_lookup import forget as forget_territories  # noqa: E402
 from marketplace.pickup.quotes import forget as forget_pickup_points  # noqa: E402
 

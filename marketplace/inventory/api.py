@@ -6,7 +6,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
 from marketplace.accounts.auth import manager_only, signed_in
-from marketplace.inventory.catalog import get_part, import_catalog, search_parts, supersession_chain
+from marketplace.inventory.catalog import get_part, import_catalog, search_parts
+from marketplace.inventory.chains import supersession_chain
 from marketplace.inventory.schemas import ChainLink, ImportReportOut, PartDetail, PartOut, PartPage
 from marketplace.pagination import page_number
 
@@ -27,7 +28,7 @@ class CatalogApi(Controller):
     async def part(self, part_number: str) -> PartDetail:
         """One part with its supersession chain, oldest first; ``newest`` is the number to prefer."""
         row = await get_part(part_number)
-        chain = [ChainLink(r["part_number"], r["normalized"]) for r in await supersession_chain(part_number)]
+        chain = [ChainLink(link.part_number, link.normalized) for link in await supersession_chain(part_number)]
         return PartDetail(part=PartOut.from_row(row), chain=chain, newest=chain[-1].part_number)
 
     @post("/import", guards=[manager_only], status_code=HTTP_200_OK)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from marketplace.csvfiles import decode, read_rows
 from marketplace.errors import Invalid, NotFound
+from marketplace.inventory.chains import forget as forget_chains
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.search_terms import part_number_or_words
 from marketplace.inventory.tables import Channel, Part
@@ -214,37 +215,8 @@ async def import_catalog(data: bytes) -> ImportReport:
         report.updated = len(inserted) - report.created
         if sets_links:
             await connection.execute(_LINK)
+    forget_chains()
     return report
-
-
-_CHAIN = """
-WITH RECURSIVE back(id, depth) AS (
-    SELECT id, 0 FROM part WHERE normalized = {}
-    UNION ALL
-    SELECT p.id, back.depth - 1 FROM part p JOIN back ON p.superseded_by = back.id WHERE back.depth > -50
-), fwd(id, depth) AS (
-    SELECT id, 0 FROM part WHERE normalized = {}
-    UNION ALL
-    SELECT p.superseded_by, fwd.depth + 1 FROM part p JOIN fwd ON p.id = fwd.id
-    WHERE p.superseded_by IS NOT NULL AND fwd.depth < 50
-)
-SELECT DISTINCT ON (p.id) p.id, p.part_number, p.normalized, c.depth
-FROM (SELECT * FROM back UNION ALL SELECT * FROM fwd) c JOIN part p ON p.id = c.id
-ORDER BY p.id, c.depth
-"""
-
-
-async def supersession_chain(part_number: str) -> list[dict]:
-    """The chain through a part, oldest first, newest last (the one to prefer).
-
-    Only the straight line through the part: branches (two old numbers replaced by one) are
-    followed backwards too, so every number that this one replaces is listed before it.
-    """
-    normalized = normalize_part_number(part_number)
-    rows = await Part.raw(_CHAIN, normalized, normalized)
-    if not rows:
-        raise NotFound(f"no part {part_number} in the catalog", "part_number")
-    return sorted(rows, key=lambda r: r["depth"])
 
 
 _PART_COLUMNS = (

@@ -8,7 +8,8 @@ from litestar.response import Template
 
 from marketplace.accounts.auth import manager_only, signed_in
 from marketplace.errors import DomainError, Invalid
-from marketplace.inventory.catalog import COLUMNS, get_part, import_catalog, search_parts, supersession_chain
+from marketplace.inventory.catalog import COLUMNS, get_part, import_catalog, search_parts
+from marketplace.inventory.chains import supersession_chain
 from marketplace.pagination import page_number
 from marketplace.web.render import page
 

@@ -13,9 +13,6 @@ UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
 WHERE dealer = $1 AND part = $2 AND on_hand - reserved >= $3 AND ($4 OR shared)
 RETURNING transfer_price
 """
-_AVAILABLE = """
-SELECT GREATEST(on_hand - reserved, 0) AS available FROM stock_item WHERE dealer = $1 AND part = $2 AND shared
-"""
 _RELEASE = """
 UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2
 """
@@ -32,10 +29,6 @@ async def reserve(connection, dealer_id: int, part_id: int, quantity: int, *, ow
     stock must be shared; the dealer's ``own`` stock need not be."""
     row = await connection.fetchrow(_RESERVE, dealer_id, part_id, quantity, own)
     return None if row is None else row["transfer_price"]
-
-
-async def shared_available(connection, dealer_id: int, part_id: int) -> int:
-    return await connection.fetchval(_AVAILABLE, dealer_id, part_id) or 0
 
 
 async def release(connection, dealer_id: int, part_id: int, quantity: int) -> None:

@@ -14,7 +14,8 @@ import numpy as np
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
-from marketplace.matching.chains import ChainLink, chains_of
+from marketplace.inventory.availability import stock_for_search
+from marketplace.inventory.chains import ChainLink, chains_of
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.directory import Directory, directory
 
@@ -79,17 +80,6 @@ def split_query(text: str) -> list[str]:
     return numbers
 
 
-# Shared stock with something available (an index-only scan on stock_item_holders), and the
-# searcher's own unshared stock, in one round trip.
-_STOCK = """
-SELECT part, dealer, on_hand - reserved AS available, transfer_price, last_movement_date
-FROM stock_item WHERE part = ANY($1::int[]) AND shared AND on_hand > reserved
-UNION ALL
-SELECT part, dealer, on_hand - reserved, transfer_price, last_movement_date
-FROM stock_item WHERE dealer = $2 AND part = ANY($1::int[]) AND NOT shared AND on_hand > reserved
-"""
-
-
 async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = Sort.distance,
                  radius_km: float | None = None, favourites: frozenset[int] = frozenset()) -> list[SearchResult]:
     """One result per number asked, in the order asked."""
@@ -104,7 +94,7 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
         chains = await chains_of(connection, asked)
         part_ids = list({link.id for chain in chains.values() for link in chain})
         stock: dict[int, list] = {}
-        for row in await connection.fetch(_STOCK, part_ids, searcher_id) if part_ids else ():
+        for row in await stock_for_search(connection, part_ids, searcher_id):
             stock.setdefault(row["part"], []).append(row)
     context = _Context(network, searcher_id, quantity, sort, radius_km, favourites, datetime.now(timezone.utc))
     return [

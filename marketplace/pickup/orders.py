@@ -18,6 +18,7 @@ from marketplace.errors import Conflict, Invalid
 from marketplace.geo.distance import haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.territory_lookup import owner_of
+from marketplace.inventory.availability import holders_of
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
@@ -73,13 +74,6 @@ def _check_customer(customer: Customer) -> None:
         raise Invalid(f"{customer.postal_code!r} is not an Italian postal code (CAP)", "customer.postal_code")
 
 
-_HOLDERS = """
-SELECT s.dealer, s.on_hand - s.reserved AS available, d.lat, d.lon
-FROM stock_item s JOIN dealer d ON d.id = s.dealer
-WHERE s.part = $1 AND s.shared AND s.on_hand > s.reserved AND d.active AND s.dealer <> $2
-"""
-
-
 async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int | None) -> tuple[int, object]:
     """Reserve one line: at the point's own dealer if it holds it, else at the territory owner,
     else at the holder nearest the point. (source dealer id, transfer price) or Conflict."""
@@ -87,7 +81,7 @@ async def _reserve_line(connection, line: CartLine, point: dict, owner_id: int |
     # and the quote promised from that.
     if await reserve(connection, point["dealer"], line.part_id, line.quantity) is not None:
         return point["dealer"], None
-    holders = await connection.fetch(_HOLDERS, line.part_id, point["dealer"])
+    holders = await holders_of(connection, line.part_id, point["dealer"])
     enough = [h for h in holders if h["available"] >= line.quantity]
     if enough:
         # A holder the geocoder could not place still counts (as the quote counted it), last.

@@ -21,7 +21,9 @@ from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.territory_lookup import owner_of
+from marketplace.inventory.availability import available_at, held_whole
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.on_sale import parts_on_sale
 from marketplace.network.directory import directory
 from marketplace.network.directory import generation as dealer_generation
 from marketplace.pickup.storefront import online_discount, online_price
@@ -74,22 +76,12 @@ async def parse_cart(text: str) -> list[CartLine]:
 
 
 async def cart_lines(wanted: dict[str, int]) -> list[CartLine]:
-    """Normalized part numbers and quantities as cart lines: online parts only."""
+    """Normalized part numbers and quantities as priced cart lines: parts on sale online only."""
     async with raw_connection() as connection:
-        rows = {r["normalized"]: r for r in await connection.fetch(
-            "SELECT id, part_number, normalized, channel, list_price, map_price FROM part"
-            " WHERE normalized = ANY($1::text[])", list(wanted))}
-    lines = []
+        parts = await parts_on_sale(connection, list(wanted))
     discount = await online_discount()
-    for number, quantity in wanted.items():
-        row = rows.get(number)
-        if row is None:
-            raise Invalid(f"no part {number} in the catalog", "items")
-        if row["channel"] != "online":
-            raise Invalid(f"{row['part_number']} is sold at the counter only, not online", "items")
-        price = online_price(row["list_price"], row["map_price"], discount)
-        lines.append(CartLine(row["id"], row["part_number"], quantity, price))
-    return lines
+    return [CartLine(part.id, part.part_number, quantity, online_price(part.list_price, part.map_price, discount))
+            for part, quantity in ((parts[number], quantity) for number, quantity in wanted.items())]
 
 
 def customer_place(postal_code: str | None, lat: float | None, lon: float | None) -> tuple[float, float, str | None]:
@@ -201,22 +193,6 @@ def within(snapshot: PointSnapshot, lat: float, lon: float, radius_km: float) ->
 
 # --- stock and capacity near the customer --------------------------------------------------
 
-# An index-only scan of stock_item_holders (part) for the cart's parts, hash-joined to the dealers
-# near the customer. Not ``dealer = ANY($1)``: in the generic plan of a prepared statement that is
-# a linear search of the array for each of the ~5,700 holders of three popular parts (4.5 ms with
-# 250 dealers near Milano, 0.7 ms joined).
-_STOCK = """
-SELECT s.dealer, s.part, s.on_hand - s.reserved AS available
-FROM stock_item s JOIN unnest($1::int[]) AS near(dealer) ON near.dealer = s.dealer
-WHERE s.part = ANY($2::int[]) AND s.shared AND s.on_hand > s.reserved
-"""
-# Whether some dealer holds each line's quantity whole (an order line comes from one dealer).
-_NETWORK = """
-SELECT l.part, EXISTS (
-    SELECT 1 FROM stock_item s JOIN dealer d ON d.id = s.dealer AND d.active
-    WHERE s.part = l.part AND s.shared AND s.on_hand - s.reserved >= l.quantity) AS held
-FROM unnest($1::int[], $2::int[]) AS l(part, quantity)
-"""
 # An index-only scan of customer_order_promised (pickup_point, promised_for) WHERE live.
 _BOOKED = """
 SELECT pickup_point, promised_for, count(*) AS orders FROM customer_order
@@ -227,8 +203,7 @@ GROUP BY pickup_point, promised_for HAVING count(*) >= $3
 
 async def _stock(connection, lines: list[CartLine], dealers: set[int]) -> dict[tuple[int, int], int]:
     """Shared units free per (dealer, part), for the cart's parts at the given dealers only."""
-    rows = await connection.fetch(_STOCK, list(dealers), [line.part_id for line in lines])
-    return {(r["dealer"], r["part"]): r["available"] for r in rows}
+    return await available_at(connection, list(dealers), [line.part_id for line in lines])
 
 
 async def _network_can_fill(connection, lines: list[CartLine], stock: dict[tuple[int, int], int]) -> bool:
@@ -240,8 +215,7 @@ async def _network_can_fill(connection, lines: list[CartLine], stock: dict[tuple
     open_lines = [line for line in lines if held.get(line.part_id, 0) < line.quantity]
     if not open_lines:
         return True
-    rows = await connection.fetch(_NETWORK, [l.part_id for l in open_lines], [l.quantity for l in open_lines])
-    return all(row["held"] for row in rows)
+    return await held_whole(connection, [(line.part_id, line.quantity) for line in open_lines])
 
 
 async def transfer_days() -> int:

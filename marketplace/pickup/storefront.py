@@ -10,8 +10,10 @@ from marketplace.db import raw_connection
 from marketplace.errors import NotFound
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.search_terms import as_typed, clean_query, like_escape, words_query
-from marketplace.inventory.tables import Channel, Part
-from marketplace.matching.chains import chains_of
+from marketplace.inventory.tables import Part
+from marketplace.inventory import availability
+from marketplace.inventory.chains import newest_part
+from marketplace.inventory.on_sale import ON_SALE, on_sale
 from marketplace.network.directory import directory
 from marketplace.pagination import Page
 
@@ -35,25 +37,17 @@ async def online_discount() -> Decimal:
 
 _COLUMNS = (Part.id, Part.part_number, Part.normalized, Part.description, Part.brand, Part.category,
             Part.list_price, Part.map_price)
-_ON_SALE = (Part.channel == Channel.online.value) & Part.superseded_by.is_null()
-
-
-async def _newest(number: str) -> int | None:
-    """The part id a typed number leads to: itself, or the newest number that replaces it."""
-    async with raw_connection() as connection:
-        chain = (await chains_of(connection, [number])).get(number)
-    return chain[0].id if chain else None
 
 
 # Numbers by prefix (the part_normalized_prefix index), words by the Italian text search over the
 # stored description_words column (a migration adds it: "freni" finds "freno", "filt" finds
 # "filtro"; and as typed, for "5W-30" or "1.6"), and the part an old number leads to; the one
 # asked for by number first. A hot public path: one raw statement.
-_SEARCH = """
+_SEARCH = f"""
 SELECT id, part_number, normalized, description, brand, category, list_price, map_price,
        count(*) OVER () AS total
 FROM part
-WHERE channel = 'online' AND superseded_by IS NULL
+WHERE {on_sale()}
   AND (normalized LIKE $1 OR description_words @@ to_tsquery('italian', $2)
        OR description_words @@ plainto_tsquery('italian', $6) OR id = $3)
 ORDER BY id IS DISTINCT FROM $3, normalized
@@ -68,7 +62,7 @@ async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     if not q:
         return Page(items=[], total=0, page=page, per_page=PER_PAGE), None
     typed = normalize_part_number(q)
-    newest = await _newest(typed) if typed else None
+    newest = await newest_part(typed) if typed else None
     arguments = (f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE)
     async with raw_connection() as connection:
         rows = [dict(row) for row in await connection.fetch(_SEARCH, *arguments, (page - 1) * PER_PAGE, as_typed(q))]
@@ -91,23 +85,17 @@ def _on_sale(row: dict, available: dict[int, int], discount: Decimal) -> dict:
 
 
 async def network_available(part_ids: list[int]) -> dict[int, int]:
-    """Units the network can sell of each part: shared, unreserved, at active dealers."""
-    if not part_ids:
-        return {}
+    """Units the network can sell of each part (see inventory.availability)."""
     async with raw_connection() as connection:
-        rows = await connection.fetch(
-            "SELECT s.part, sum(s.on_hand - s.reserved)::int AS available FROM stock_item s"
-            " JOIN dealer d ON d.id = s.dealer AND d.active"
-            " WHERE s.part = ANY($1::int[]) AND s.shared AND s.on_hand > s.reserved GROUP BY s.part", part_ids)
-    return {row["part"]: row["available"] for row in rows}
+        return await availability.network_available(connection, part_ids)
 
 
 async def shop_part(number: str) -> dict:
     """One part on sale, found by any number of its chain (the newest one is what is sold)."""
-    newest = await _newest(normalize_part_number(number))
+    newest = await newest_part(number)
     row = None
     if newest is not None:
-        row = await Part.select(*_COLUMNS).where((Part.id == newest) & _ON_SALE).first()
+        row = await Part.select(*_COLUMNS).where((Part.id == newest) & ON_SALE).first()
     if row is None:
         raise NotFound(f"{number} is not sold online", "part_number")
     return _on_sale(row, await network_available([row["id"]]), await online_discount())
@@ -148,7 +136,7 @@ async def cart_view(cart: Cart) -> tuple[list[dict], Decimal, list[str]]:
     if not cart:
         return [], Decimal("0.00"), []
     rows = {row["normalized"]: row for row in await Part.select(*_COLUMNS).where(
-        Part.normalized.is_in(list(cart.items)) & _ON_SALE)}
+        Part.normalized.is_in(list(cart.items)) & ON_SALE)}
     lines, gone = [], []
     discount = await online_discount()
     for number, quantity in cart.items.items():

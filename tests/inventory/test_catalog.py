@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from marketplace.accounts.tables import Role
-from marketplace.inventory.catalog import import_catalog, supersession_chain
+from marketplace.inventory.catalog import import_catalog
+from marketplace.inventory.chains import supersession_chain
 from marketplace.inventory.tables import Part
 from tests.conftest import csrf_token, make_dealer, make_key
 
@@ -101,7 +102,7 @@ async def test_windows_1252_and_bom_files_are_read(client):
 async def test_supersession_chain_of_any_length_from_any_member(client):
     await _import(client, HEADER + "A,,,,1.00,,online,B\nB,,,,1.00,,online,C\nC,,,,1.00,,online,D\nD,,,,1.00,,online,\n")
     for member in ("a", "B", "c", "D"):
-        assert [r["normalized"] for r in await supersession_chain(member)] == ["A", "B", "C", "D"]
+        assert [link.normalized for link in await supersession_chain(member)] == ["A", "B", "C", "D"]
     key = await make_key(Role.network_manager)
     response = await client.get("/api/v1/catalog/parts/b", headers={"Authorization": f"Bearer {key}"})
     assert response.json()["newest"] == "D" and [l["part_number"] for l in response.json()["chain"]] == list("ABCD")

@@ -141,11 +141,12 @@ async def test_a_cancelled_order_gives_its_slot_back(milano_point):
     assert (await get_order(second))["promised_for"] == FRIDAY
 
 
-# Orders for different parts: they share no stock row, only the point's capacity.
-PARTS = ("03L 115 562", "5Q0 615 301 F", "1K0 615 301 AB", "1K0 615 301 AA", "RARE-1")
+# Orders for different parts on sale: they share no stock row, only the point's capacity.
+PARTS = ("03L 115 562", "5Q0 615 301 F", "CAP-1", "CAP-2", "RARE-1")
 
 
 async def test_concurrent_orders_never_overbook_a_day(milano_point):
+    await import_catalog(b"part_number,description,list_price\nCAP-1,Tappo,5.00\nCAP-2,Tappo,6.00\n")
     await update_schedule(milano_point, Schedule(HOURS, 60, 2), dealer_id=None)
     for part in PARTS:
         await stock("MI", part, 20)
@@ -223,3 +224,18 @@ async def test_concurrent_orders_from_one_address_still_count_one_by_one(client,
     answers = await asyncio.gather(*[order(client, milano_point, items) for _ in range(6)])
     assert sorted(a.status_code for a in answers) == [201, 201, 429, 429, 429, 429]
     assert await reserved("MI", "03L 115 562") == (10, 2)
+
+
+async def test_a_replaced_number_is_refused_by_the_quote_and_the_order_as_by_the_shop(client, milano_point):
+    """One rule of what is on sale online: the shop leads an old number to its replacement and
+    does not sell it; the API quote and the order refuse it the same way, naming the new number."""
+    await stock("MI", "1K0 615 301 AA", 3)
+    await stock("MI", "5Q0 615 301 F", 3)
+    quoted = await client.get("/api/v1/pickup/quote", params={"postal_code": "20121", "items": "1K0615301AA:1"})
+    assert quoted.status_code == 422 and quoted.json()["field"] == "items"
+    assert "5Q0 615 301 F" in quoted.json()["detail"]
+    placed = await order(client, milano_point, [{"part_number": "1K0 615 301 AA", "quantity": 1}])
+    assert placed.status_code == 422 and placed.json()["field"] == "items"
+    assert await CustomerOrder.count() == 0 and await reserved("MI", "1K0 615 301 AA") == (3, 0)
+    newest = await order(client, milano_point, [{"part_number": "5Q0 615 301 F", "quantity": 1}])
+    assert newest.status_code == 201, newest.text
