@@ -26,11 +26,7 @@ from marketplace.network.dealers import DealerInput, create_dealer  # noqa: E402
 from marketplace.piccolo_conf import DB  # noqa: E402
 from marketplace.db import POOL_OPTIONS  # noqa: E402
 from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
-from marketplace.network.directory import forget as forget_directory  # noqa: E402
-from marketplace.accounts.api_keys import forget_keys  # noqa: E402
-from marketplace.inventory.chains import forget as forget_chains  # noqa: E402
-from marketplace.geo.territory_lookup import forget as forget_territories  # noqa: E402
-from marketplace.pickup.quotes import forget as forget_pickup_points  # noqa: E402
+from marketplace.caches import forget_all as forget_caches  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -59,11 +55,7 @@ async def clean_tables(database):
     )
     await DB.run_ddl(f"TRUNCATE {', '.join(r['tablename'] for r in rows)} RESTART IDENTITY CASCADE")
     forget_part_ids()  # remembered ids of parts the truncation just removed
-    forget_directory()
-    forget_keys()
-    forget_chains()
-    forget_territories()
-    forget_pickup_points()
+    forget_caches()  # every cache of database facts (directory, chains, keys, territories, points)
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
     await DB.run_ddl("DELETE FROM commission_rules WHERE version > 1")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from marketplace.accounts.principal import Principal
+from marketplace.caches import Keyed
 from marketplace.accounts.tables import ApiKey, Role
 from marketplace.accounts.tokens import new_token, token_hash
 from marketplace.errors import Invalid, NotFound
@@ -40,11 +40,11 @@ async def create_api_key(*, role: Role, dealer_id: int | None, name: str = "") -
 # Valid keys are remembered briefly: a DMS calls many times a second, and each check would cost a
 # query. A revocation (or a dealer's deactivation) made in another process applies within this time.
 REMEMBER_SECONDS = 10.0
-_remembered: dict[str, tuple[float, Principal]] = {}
+_remembered: Keyed[str, Principal] = Keyed("api_keys", REMEMBER_SECONDS)
 
 
 def forget_keys() -> None:
-    _remembered.clear()
+    _remembered.forget()
 
 
 async def principal_for_key(key: str) -> Principal | None:
@@ -53,8 +53,9 @@ async def principal_for_key(key: str) -> Principal | None:
         return None
     digest = token_hash(key)
     remembered = _remembered.get(digest)
-    if remembered and time.monotonic() - remembered[0] < REMEMBER_SECONDS:
-        return remembered[1]
+    if remembered is not None:
+        return remembered
+    generation = _remembered.generation
     row = (
         await ApiKey.select(
             ApiKey.id, ApiKey.role, ApiKey.last_used_at, ApiKey.dealer.id, ApiKey.dealer.code, ApiKey.dealer.name
@@ -78,7 +79,7 @@ async def principal_for_key(key: str) -> Principal | None:
         dealer_name=row["dealer.name"],
         api_key_id=row["id"],
     )
-    _remembered[digest] = (time.monotonic(), principal)
+    _remembered.put(digest, principal, generation)
     return principal
 
 

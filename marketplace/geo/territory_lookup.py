@@ -12,7 +12,7 @@ Territories of inactive dealers are left out: their areas go to the network's ho
 from __future__ import annotations
 
 import asyncio
-import time
+
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ import shapely
 from shapely import intersects_xy
 from shapely.geometry.base import BaseGeometry
 
+from marketplace.caches import Snapshot
 from marketplace.geo.territory_shapes import area_km2, postal_code_index
 
 REFRESH_SECONDS = 30.0
@@ -89,9 +90,7 @@ class TerritoryIndex:
     """One snapshot of the territories, answering lookups without the database (the process's
     current one: :func:`territory_index`)."""
 
-    def __init__(self, rows: Sequence[TerritoryRow], version: int = 0) -> None:
-        self.version = version
-        self.taken_at = time.monotonic()
+    def __init__(self, rows: Sequence[TerritoryRow]) -> None:
         self.size = len(rows)
         self._exact: dict[str, list[Entry]] = defaultdict(list)
         self._prefix: dict[str, list[Entry]] = defaultdict(list)
@@ -248,37 +247,26 @@ class TerritoryIndex:
 
 # --- the process's snapshot -------------------------------------------------------------
 
-_snapshot: TerritoryIndex | None = None
-_version = 0
-_lock = asyncio.Lock()
+async def _build() -> TerritoryIndex:
+    rows = await _load()
+    # Parsing polygons and building the trees is CPU work: off the event loop.
+    return await asyncio.to_thread(TerritoryIndex, rows)
+
+
+TERRITORIES: Snapshot[TerritoryIndex] = Snapshot("territories", _build, REFRESH_SECONDS, single_flight=True)
 
 
 def territories_changed() -> None:
     """Call after a territory is saved or deleted: the next lookup in this process rebuilds."""
-    global _version
-    _version += 1
+    TERRITORIES.forget()
 
 
-def forget() -> None:
-    """Drop the snapshot (tests, after emptying the tables behind its back)."""
-    global _snapshot
-    _snapshot = None
+forget = territories_changed  # tests, after emptying the tables behind its back
 
 
 async def territory_index(max_age: float = REFRESH_SECONDS) -> TerritoryIndex:
     """The current snapshot: rebuilt after a change here, or when older than ``max_age`` seconds."""
-    global _snapshot
-    snapshot = _snapshot
-    if snapshot is not None and snapshot.version == _version and time.monotonic() - snapshot.taken_at <= max_age:
-        return snapshot
-    async with _lock:
-        snapshot = _snapshot
-        if snapshot is None or snapshot.version != _version or time.monotonic() - snapshot.taken_at > max_age:
-            version = _version  # read first: a change during the load makes the next call reload
-            rows = await _load()
-            # Parsing polygons and building the trees is CPU work: off the event loop.
-            snapshot = _snapshot = await asyncio.to_thread(TerritoryIndex, rows, version)
-    return snapshot
+    return await TERRITORIES.get(max_age)
 
 
 async def owner_of(postal_code: str | None = None, point: tuple[float, float] | None = None,

@@ -6,12 +6,12 @@ seconds, so a search costs no join to the dealer table and distances come from v
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
+from marketplace.caches import Snapshot
 from marketplace.network.rules import NetworkRules, get_rules
 from marketplace.network.tables import Dealer
 
@@ -42,7 +42,6 @@ class Directory:
     fresh: np.ndarray
     central: np.ndarray
     rules: NetworkRules
-    taken_at: float
 
     def is_stale(self, dealer: DealerInfo, now: datetime | None = None) -> bool:
         return self.rules.is_stale(dealer.last_feed_at, now)
@@ -53,29 +52,14 @@ class Directory:
         return ((now or datetime.now(timezone.utc)) - dealer.last_feed_at).total_seconds() / 3600
 
 
-_snapshot: Directory | None = None
-
-
 async def directory(max_age: float = REFRESH_SECONDS) -> Directory:
     """A snapshot of every dealer, at most ``max_age`` seconds old."""
-    global _snapshot
-    if _snapshot is None or time.monotonic() - _snapshot.taken_at > max_age:
-        _snapshot = await _load()
-    return _snapshot
-
-
-_generation = 0
+    return await DIRECTORY.get(max_age)
 
 
 def forget() -> None:
-    """Drop the snapshot (a dealer or the rules changed); caches built on it see :func:`generation` move."""
-    global _snapshot, _generation
-    _snapshot = None
-    _generation += 1
-
-
-def generation() -> int:
-    return _generation
+    """Drop the snapshot (a dealer or the rules changed); caches built on it (``depends_on``) drop theirs."""
+    DIRECTORY.forget()
 
 
 async def _load() -> Directory:
@@ -98,5 +82,8 @@ async def _load() -> Directory:
         central[dealer.id] = dealer.is_central_warehouse
     return Directory(
         by_id={d.id: d for d in dealers}, by_code={d.code: d for d in dealers}, lat=lat, lon=lon,
-        fresh=fresh, central=central, rules=rules, taken_at=time.monotonic(),
+        fresh=fresh, central=central, rules=rules,
     )
+
+
+DIRECTORY: Snapshot[Directory] = Snapshot("directory", _load, REFRESH_SECONDS)

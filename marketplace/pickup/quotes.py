@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import numpy as np
 
+from marketplace.caches import Snapshot
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
@@ -24,8 +24,7 @@ from marketplace.geo.territory_lookup import owner_of
 from marketplace.inventory.availability import available_at, held_whole
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.on_sale import parts_on_sale
-from marketplace.network.directory import directory
-from marketplace.network.directory import generation as dealer_generation
+from marketplace.network.directory import DIRECTORY, directory
 from marketplace.pickup.storefront import online_discount, online_price
 from marketplace.pickup.readiness import ROME, add_working_days, first_day_with_room, ready_at
 
@@ -122,8 +121,6 @@ class PointSnapshot:
     points: list[PointInfo]  # ordered by id
     lat: np.ndarray  # the points' coordinates, in the same order, for vectorized distances
     lon: np.ndarray
-    taken_at: float
-    dealers_generation: int = 0  # the dealer directory's, when taken: a dealer switched off drops it
 
 
 _POINTS = """
@@ -133,36 +130,21 @@ WHERE p.active AND d.active AND p.daily_capacity > 0
 ORDER BY p.id
 """
 
-_snapshot: PointSnapshot | None = None
-_generation = 0  # bumped by forget(), so a load that raced a change is not kept
-
-
 async def active_points(max_age: float = REFRESH_SECONDS) -> PointSnapshot:
     """Every point a quote may offer (active, its dealer active, some capacity), at most ``max_age``
     seconds old. Every quote looks at every point, and reading and parsing 2,000 of them cost more
     than the rest of the quote; a change made in this process applies at once (a point saved:
-    :func:`forget`; a dealer switched on or off: the directory's generation), one made in another
-    process within ``max_age``."""
-    global _snapshot
-    if (_snapshot is None or time.monotonic() - _snapshot.taken_at > max_age
-            or _snapshot.dealers_generation != dealer_generation()):
-        generation = _generation
-        snapshot = await _load_points()
-        if generation != _generation:  # a point was saved meanwhile: what we read may predate it
-            return snapshot
-        _snapshot = snapshot
-    return _snapshot
+    :func:`forget`; a dealer switched on or off: the directory's), one made in another process
+    within ``max_age``."""
+    return await POINTS.get(max_age)
 
 
 def forget() -> None:
     """Drop the remembered points: called whenever a pickup point is saved."""
-    global _snapshot, _generation
-    _snapshot = None
-    _generation += 1
+    POINTS.forget()
 
 
 async def _load_points() -> PointSnapshot:
-    generation = dealer_generation()
     async with raw_connection() as connection:
         rows = await connection.fetch(_POINTS)
     parsed: dict[str, dict] = {}  # most points keep the same hours: parse each text once
@@ -175,7 +157,10 @@ async def _load_points() -> PointSnapshot:
         points.append(PointInfo(row["id"], row["dealer"], row["code"], row["name"], row["city"], hours,
                                 row["lead_time_minutes"], row["daily_capacity"]))
     return PointSnapshot(points, np.array([r["lat"] for r in rows], dtype=float),
-                         np.array([r["lon"] for r in rows], dtype=float), time.monotonic(), generation)
+                         np.array([r["lon"] for r in rows], dtype=float))
+
+
+POINTS: Snapshot[PointSnapshot] = Snapshot("pickup_points", _load_points, REFRESH_SECONDS, depends_on=[DIRECTORY])
 
 
 def within(snapshot: PointSnapshot, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:

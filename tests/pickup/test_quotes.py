@@ -67,7 +67,7 @@ def test_the_sieve_keeps_exactly_the_points_the_geodesic_keeps():
     rng = np.random.default_rng(7)
     lat, lon = rng.uniform(36.5, 47.0, 2000), rng.uniform(6.7, 18.5, 2000)
     lat[:20], lon[:20] = 45.4642, 9.19  # ties: nearest first, then by id
-    snapshot = PointSnapshot([], lat, lon, 0.0)
+    snapshot = PointSnapshot([], lat, lon)
     for customer in ((45.4642, 9.19), (40.85, 14.27), (38.1, 13.36), (46.5, 11.35)):
         for radius in (5.0, 50.0, 120.0):
             exact = geodesic_km_many(*customer, lat, lon)
