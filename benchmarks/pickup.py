@@ -164,7 +164,7 @@ async def time_quote_sql(cart, customers) -> list[float]:
     from marketplace.db import raw_connection
     from marketplace.inventory.availability import _AT_DEALERS as _STOCK
     from marketplace.pickup.quotes import _BOOKED, DEFAULT_RADIUS_KM, active_points, within
-    from marketplace.pickup.readiness import ROME
+    from marketplace.calendar import ROME
 
     snapshot = await active_points()
     today = datetime.now(ROME).date()

@@ -16,9 +16,8 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -26,10 +25,10 @@ from shapely import intersects_xy
 from shapely.geometry.base import BaseGeometry
 
 from marketplace.caches import Snapshot
+from marketplace import calendar
 from marketplace.geo.territory_shapes import area_km2, postal_code_index
 
 REFRESH_SECONDS = 30.0
-ROME = ZoneInfo("Europe/Rome")
 _FOREVER = date.max.toordinal()
 # The point grid's cells: about a quarter of a typical polygon's extent, within these bounds
 # (degrees), and no more than this many cells.
@@ -38,7 +37,7 @@ _CELL_MIN, _CELL_MAX, _MAX_CELLS = 0.01, 1.0, 400_000
 
 def today() -> date:
     """Today in Italy: validity dates are Italian calendar days."""
-    return datetime.now(ROME).date()
+    return calendar.today()
 
 
 class Owner(NamedTuple):

@@ -22,7 +22,7 @@ from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.availability import shared_available
 from marketplace.inventory.reservations import release, reserve, take_out
-from marketplace.matching.sla import add_working_hours
+from marketplace.calendar import add_working_hours
 from marketplace.inventory.tables import Part
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
 from marketplace.network.tables import Dealer

@@ -12,7 +12,7 @@ from marketplace.inventory.reservations import release, take_out
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.payment import PAYMENT
-from marketplace.pickup.readiness import ROME
+from marketplace.calendar import ROME
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
 from marketplace.settlement.rules import rules_at

@@ -27,7 +27,8 @@ from marketplace.outbox.messages import emit
 from marketplace.pickup.order_limits import check_order_rate
 from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
-from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, ROME, add_working_days, promised_ready
+from marketplace.calendar import ROME, add_working_days
+from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, promised_ready
 from marketplace.pickup.tables import CustomerOrder, OrderLine
 
 # Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.

@@ -6,9 +6,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.auth import dealer_only, manager_only
+from marketplace.calendar import WEEKDAYS
 from marketplace.errors import DomainError
 from marketplace.pickup.points import (
-    WEEKDAYS, PointInput, Schedule, create_point, get_point, hours_as_text, list_points, update_point,
+    PointInput, Schedule, create_point, get_point, hours_as_text, list_points, update_point,
     update_schedule,
 )
 from marketplace.pickup.tables import PickupModel

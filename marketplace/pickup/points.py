@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from marketplace.calendar import WEEKDAYS
 from marketplace.errors import Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
@@ -13,7 +14,6 @@ from marketplace.network.tables import Dealer
 from marketplace.pickup.quotes import forget as forget_quoted_points
 from marketplace.pickup.tables import PickupModel, PickupPoint
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)$")
 
 

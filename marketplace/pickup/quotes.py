@@ -26,7 +26,8 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.on_sale import parts_on_sale
 from marketplace.network.directory import DIRECTORY, directory
 from marketplace.pickup.storefront import online_discount, online_price
-from marketplace.pickup.readiness import ROME, add_working_days, first_day_with_room, ready_at
+from marketplace.calendar import ROME, add_working_days
+from marketplace.pickup.readiness import first_day_with_room, ready_at
 
 DEFAULT_RADIUS_KM = 50.0
 TRANSFER_DAYS = 2  # working days for a part to come from another dealer, when the settings give none

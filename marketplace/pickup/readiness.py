@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-ROME = ZoneInfo("Europe/Rome")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from marketplace.calendar import ROME, WEEKDAYS
 HORIZON_DAYS = 21  # a point closed for three weeks is not offered
 CAPACITY_HORIZON_DAYS = 14  # a point full every open day for two weeks is not offered
 
@@ -38,16 +36,6 @@ def ready_at(hours: dict, lead_time_minutes: int, earliest: datetime) -> datetim
                 return start + left
             left -= closing - start
     return None
-
-
-def add_working_days(moment: datetime, days: int) -> datetime:
-    """The start of the working day (Monday to Friday) ``days`` working days after ``moment``."""
-    day = moment.astimezone(ROME).date()
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return datetime.combine(day, time(0), tzinfo=ROME)
 
 
 def first_day_with_room(hours: dict, ready: datetime, capacity: int, booked: Mapping[date, int]) -> datetime | None:

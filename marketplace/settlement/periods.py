@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
+from marketplace.calendar import ROME
 from marketplace.errors import Invalid
 
-ROME = ZoneInfo("Europe/Rome")
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 

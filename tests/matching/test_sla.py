@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from marketplace.matching.sla import add_working_hours
+from marketplace.calendar import add_working_hours
 
 ROME = ZoneInfo("Europe/Rome")
 

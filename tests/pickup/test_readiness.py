@@ -3,9 +3,8 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from marketplace.pickup.readiness import (
-    CAPACITY_HORIZON_DAYS, add_working_days, first_day_with_room, promised_ready, ready_at,
-)
+from marketplace.calendar import add_working_days
+from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, first_day_with_room, promised_ready, ready_at
 
 ROME = ZoneInfo("Europe/Rome")
 HOURS = {day: [["08:30", "12:30"], ["14:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}

@@ -76,7 +76,7 @@ def test_every_text_in_the_templates_has_an_italian_translation():
     made = [f"status_{s.value}" for s in TransferStatus] + [f"reason_{r.value}" for r in DeclineReason] + [
         f"sort_{s.value}" for s in Sort] + [f"settlement_{s.value}" for s in SettlementStatus] + [
         f"kind_{k}" for k in line_kinds]
-    from marketplace.pickup.points import WEEKDAYS
+    from marketplace.calendar import WEEKDAYS
     from marketplace.pickup.tables import PickupModel
 
     from marketplace.pickup.order_views import TABS
