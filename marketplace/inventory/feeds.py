@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from marketplace.inventory.feed_lines import FeedRows, read_feed
 from marketplace.inventory.part_ids import part_ids
 from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
+from marketplace.network.dealers import record_feed
 from marketplace.network.rules import NetworkRules, get_rules
 
 FEED_RETENTION = timedelta(days=90)
@@ -112,7 +113,7 @@ async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: Fee
         if not refusal:
             await _merge(connection, dealer_id, mode, lines, ids, rules)
             conflicts = [dict(r) for r in await connection.fetch(_CONFLICTS, dealer_id)]
-            await connection.execute("UPDATE dealer SET last_feed_at = $2 WHERE id = $1", dealer_id, received_at)
+            await record_feed(connection, dealer_id, received_at)
         # Recorded in the same transaction: a feed's effect and its record stand or fall together.
         feed = StockFeed(
             dealer=dealer_id, mode=mode, source=source, received_at=received_at, applied=not refusal,

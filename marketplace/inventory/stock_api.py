@@ -6,26 +6,12 @@ from litestar import Controller, Request, Response, get, put
 from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
 from marketplace.accounts.auth import signed_in
-from marketplace.accounts.principal import Principal
-from marketplace.errors import Forbidden, Invalid
 from marketplace.inventory.feeds import apply_feed
 from marketplace.inventory.schemas import FeedReportOut, StockPage, StockRowOut
 from marketplace.inventory.stock import own_stock
 from marketplace.inventory.tables import FeedMode, FeedSource
-from marketplace.network.dealers import dealer_id_for_code
+from marketplace.network.dealers import acting_dealer
 from marketplace.pagination import page_number
-
-
-async def stock_owner(principal: Principal, dealer_code: str | None) -> int:
-    """The dealer whose stock the caller reads or publishes: its own, or any one for the network."""
-    if principal.is_dealer:
-        if dealer_code and dealer_code.strip().upper() != principal.dealer_code:
-            raise Forbidden(f"a key of {principal.dealer_code} cannot act on {dealer_code.strip().upper()}'s stock",
-                            "dealer")
-        return principal.dealer_id
-    if not dealer_code:
-        raise Invalid("a network key must name the dealer: ?dealer=CODE", "dealer")
-    return await dealer_id_for_code(dealer_code)
 
 
 class StockApi(Controller):
@@ -37,7 +23,7 @@ class StockApi(Controller):
     async def read(self, request: Request, part_number: str = "", page: str = "1",
                    dealer: str | None = None) -> StockPage:
         """The caller's own stock rows (a network key names ``dealer``), searched by part number typed any way."""
-        dealer_id = await stock_owner(request.user, dealer)
+        dealer_id = await acting_dealer(request.user, dealer)
         rows = await own_stock(dealer_id, part_number, page_number(page))
         return StockPage(items=[StockRowOut.from_row(r) for r in rows.items], total=rows.total, page=rows.page,
                          pages=rows.pages)
@@ -49,7 +35,7 @@ class StockApi(Controller):
         ``full`` is a snapshot (parts it does not list go to zero on hand; reservations stay);
         ``delta`` changes only the rows given.
         """
-        dealer_id = await stock_owner(request.user, dealer)
+        dealer_id = await acting_dealer(request.user, dealer)
         report = await apply_feed(
             dealer_id, await request.body(), mode=mode, source=FeedSource.api,
             content_type=request.headers.get("content-type", "text/csv"),

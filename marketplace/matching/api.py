@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import signed_in
 from marketplace.errors import Forbidden, NotFound
-from marketplace.inventory.stock_api import stock_owner
+from marketplace.network.dealers import acting_dealer
 from marketplace.matching.queries import get_transfer, inbox, timeline
 from marketplace.matching.schemas import AnswerIn, ResultOut, SearchOut, TransferIn, TransferOut, TransferPage
 from marketplace.matching.search import Sort, search
@@ -34,7 +34,7 @@ class NetworkSearchApi(Controller):
         central warehouse is given apart; ``split`` proposes holders together covering ``qty``.
         A network key searches as the dealer it names.
         """
-        searcher = await stock_owner(request.user, dealer)
+        searcher = await acting_dealer(request.user, dealer)
         results = await search(searcher, q, qty, sort, radius_km)
         return SearchOut(results=[ResultOut.of(r) for r in results])
 

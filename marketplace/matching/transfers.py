@@ -149,6 +149,16 @@ async def insert_transfer(connection, *, requester: int, supplier: int, part: in
     )
 
 
+async def cancel_unshipped(connection, transfer_id: int) -> bool:
+    """Cancel a transfer while it has not shipped (an order it served was cancelled or expired):
+    whether it was. A supplier shipping at this moment either waits for this row lock or makes it
+    a no-op; the caller releases the reservation only when it was cancelled."""
+    cancelled = await connection.fetchval(
+        "UPDATE transfer SET status = 'cancelled', updated_at = now()"
+        " WHERE id = $1 AND status IN ('requested', 'offered', 'accepted') RETURNING id", transfer_id)
+    return cancelled is not None
+
+
 class _Replayed(Exception):
     pass
 

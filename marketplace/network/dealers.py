@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from marketplace.accounts.api_keys import forget_keys
-from marketplace.errors import Conflict, Invalid, NotFound
+from marketplace.accounts.principal import Principal
+from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
 from marketplace.network.directory import forget as forget_directory
@@ -132,6 +134,25 @@ async def get_dealer(code: str) -> dict:
 
 async def dealer_id_for_code(code: str) -> int:
     return (await get_dealer(code))["id"]
+
+
+async def acting_dealer(principal: Principal, dealer_code: str | None) -> int:
+    """The dealer a caller acts for (whose stock it reads or publishes, whose network it searches):
+    a dealer's own; for the network's callers, the one they name."""
+    if principal.is_dealer:
+        if dealer_code and dealer_code.strip().upper() != principal.dealer_code:
+            raise Forbidden(f"a key of {principal.dealer_code} cannot act on {dealer_code.strip().upper()}'s stock",
+                            "dealer")
+        return principal.dealer_id
+    if not dealer_code:
+        raise Invalid("a network key must name the dealer: ?dealer=CODE", "dealer")
+    return await dealer_id_for_code(dealer_code)
+
+
+async def record_feed(connection, dealer_id: int, received_at: datetime) -> None:
+    """A feed of the dealer was applied: its stock is as fresh as ``received_at`` (on the feed's
+    transaction, so the two stand or fall together)."""
+    await connection.execute("UPDATE dealer SET last_feed_at = $2 WHERE id = $1", dealer_id, received_at)
 
 
 async def list_dealers(q: str = "", page: int = 1, *, active_only: bool = False) -> Page[dict]:

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.accounts.principal import Principal
+from marketplace.calendar import ROME
 from marketplace.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from marketplace.inventory.reservations import release, take_out
+from marketplace.matching.transfers import cancel_unshipped
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.payment import PAYMENT
-from marketplace.calendar import ROME
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
 from marketplace.settlement.rules import rules_at
@@ -164,10 +165,7 @@ async def _release(connection, order_id: int) -> None:
         elif line["transfer_status"] in ("requested", "offered", "accepted"):
             # The transfer row first, and only while still unshipped: a supplier shipping at this
             # moment either waits for us or makes this a no-op (shipping takes the same lock first).
-            cancelled = await connection.fetchval(
-                "UPDATE transfer SET status = 'cancelled', updated_at = now()"
-                " WHERE id = $1 AND status IN ('requested', 'offered', 'accepted') RETURNING id", line["transfer"])
-            if cancelled is not None:
+            if await cancel_unshipped(connection, line["transfer"]):
                 await release(connection, line["source_dealer"], line["part"], line["quantity"])
 
 
