@@ -26,7 +26,6 @@ from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
-from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.outbox.pages import MailPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
@@ -38,6 +37,7 @@ from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
+from marketplace.sweeper import transfer_sweeper
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers

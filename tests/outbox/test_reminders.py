@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from marketplace.matching.sweeper import sweep_once
+from marketplace.sweeper import sweep_once
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.outbox.mailers import MailFolder
 from marketplace.outbox.messages import emit

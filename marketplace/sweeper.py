@@ -1,5 +1,7 @@
 """The background task that expires unanswered transfer requests and uncollected orders, reminds
-customers of orders about to expire, and delivers the outbox's messages."""
+customers of orders about to expire, and delivers the outbox's messages.
+
+App wiring, beside app.py: it runs in the app's lifespan and calls each domain's own functions."""
 
 from __future__ import annotations
 
