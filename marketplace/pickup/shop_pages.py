@@ -13,13 +13,13 @@ from marketplace.errors import Conflict, DomainError, Invalid, TooManyAttempts
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import cancel
-from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.order_views import order_for_customer
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
 )
+from marketplace.web.client import client_address
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
