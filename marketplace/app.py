@@ -41,6 +41,7 @@ from marketplace.sweeper import transfer_sweeper
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers
+from marketplace.wiring import connect_domains
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -71,6 +72,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     """The app; ``own_pool=False`` when the caller (a test) runs the connection pool itself."""
     settings = get_settings()
     import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
+
+    connect_domains()
 
     return Litestar(
         route_handlers=[

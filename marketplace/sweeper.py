@@ -14,8 +14,8 @@ from litestar import Litestar
 
 from marketplace.matching.transfers import expire_overdue
 from marketplace.outbox.delivery import deliver_pending
-from marketplace.outbox.reminders import emit_reminders
 from marketplace.pickup.lifecycle import expire_uncollected
+from marketplace.pickup.reminders import emit_reminders
 from marketplace.settings import get_settings
 
 log = logging.getLogger("marketplace.sweeper")
