@@ -15,9 +15,11 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__
+from marketplace import __version__, site
+from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.badges import count_waiting_transfers
 from marketplace.geo.api import TerritoryApi
 from marketplace.geo.pages import TerritoryPages
 from marketplace.inventory.api import CatalogApi
@@ -38,9 +40,7 @@ from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.sweeper import transfer_sweeper
-from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
-from marketplace.web.hooks import count_waiting_transfers
 from marketplace.wiring import connect_domains
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
@@ -77,7 +77,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            *pages.ROUTES,
+            *site.ROUTES,
+            *sign_in_pages.ROUTES,
             DealerPages,
             DealerApi,
             UserPages,

@@ -10,8 +10,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from marketplace.accounts.auth import API_PREFIX
 from marketplace.errors import DomainError
+from marketplace.web.paths import API_PREFIX
 from marketplace.web.render import page
 
 log = logging.getLogger("marketplace")
