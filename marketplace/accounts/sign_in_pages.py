@@ -14,9 +14,10 @@ from marketplace.web.client import client_address
 from marketplace.web.forms import form_fields, safe_next
 from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
-@get("/login", opt=PUBLIC, include_in_schema=False)
+@get("/login", opt=PUBLIC, include_in_schema=False, name="login")
 async def login_form(request: Request, next: str = "/") -> Template:
     return page(request, "login.html", next=safe_next(next), email="", error=None)
 
@@ -45,7 +46,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Redirect:
     if token := request.cookies.get(SESSION_COOKIE):
         await end_session(token)
-    response = Redirect("/login", status_code=303)
+    response = redirect_to(request, "login")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
