@@ -15,9 +15,11 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__
+from marketplace import __version__, site
+from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.badges import count_waiting_transfers
 from marketplace.geo.api import TerritoryApi
 from marketplace.geo.pages import TerritoryPages
 from marketplace.inventory.api import CatalogApi
@@ -26,7 +28,6 @@ from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
-from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.outbox.pages import MailPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
@@ -38,9 +39,9 @@ from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
-from marketplace.web import pages
+from marketplace.sweeper import transfer_sweeper
 from marketplace.web.errors import EXCEPTION_HANDLERS
-from marketplace.web.hooks import count_waiting_transfers
+from marketplace.wiring import connect_domains
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -72,9 +73,12 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     settings = get_settings()
     import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
 
+    connect_domains()
+
     return Litestar(
         route_handlers=[
-            *pages.ROUTES,
+            *site.ROUTES,
+            *sign_in_pages.ROUTES,
             DealerPages,
             DealerApi,
             UserPages,

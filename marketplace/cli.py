@@ -284,7 +284,10 @@ def mail() -> None:
 def mail_send() -> None:
     """Deliver what is due now (the server's sweeper does this every 30 s)."""
     from marketplace.outbox.delivery import deliver_pending
-    from marketplace.outbox.reminders import emit_reminders
+    from marketplace.pickup.reminders import emit_reminders
+    from marketplace.wiring import connect_domains
+
+    connect_domains()
 
     reminded = _run(emit_reminders)
     report = _run(deliver_pending)

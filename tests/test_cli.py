@@ -116,7 +116,7 @@ async def test_mail_send_delivers_the_outbox_to_the_mail_folder(client, milano_p
 
 
 async def test_the_sweeper_can_be_turned_off(monkeypatch):
-    from marketplace.matching.sweeper import transfer_sweeper
+    from marketplace.sweeper import transfer_sweeper
     from marketplace.settings import get_settings
 
     monkeypatch.setenv("MARKETPLACE_SWEEP_SECONDS", "0")

@@ -17,9 +17,9 @@ from marketplace.accounts.api_keys import principal_for_key
 from marketplace.accounts.principal import Principal
 from marketplace.accounts.sessions import principal_for_session
 from marketplace.accounts.tables import Role
+from marketplace.web.paths import API_PREFIX
 
 SESSION_COOKIE = "mk_session"
-API_PREFIX = "/api/"
 
 
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):

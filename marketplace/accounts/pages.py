@@ -14,6 +14,7 @@ from marketplace.network.dealers import dealer_id_for_code
 from marketplace.pagination import page_number
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
 def _user_input(form: dict[str, str]) -> UserInput:
@@ -28,7 +29,7 @@ class UserPages(Controller):
     guards = [manager_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="users:list")
     async def index(self, request: Request, q: str = "") -> Template:
         users = await list_users(q, page_number(request.query_params.get("page")))
         return page(request, "accounts/users.html", users=users, q=q)
@@ -51,7 +52,7 @@ class UserPages(Controller):
             user = await create_user(_user_input(form), form.get("password", ""))
         except DomainError as error:
             return self._form(request, user=None, values=form, error=error)
-        return Redirect(f"/network/users?q={user.email}", status_code=303)
+        return redirect_to(request, "users:list", {"q": user.email})
 
     @get("/{user_id:int}")
     async def edit(self, request: Request, user_id: int) -> Template:
@@ -69,7 +70,7 @@ class UserPages(Controller):
             await update_user(user_id, _user_input(form), active=active, password=form.get("password") or None)
         except DomainError as error:
             return self._form(request, user=user, values=form, error=error)
-        return Redirect(f"/network/users?q={form.get('email', '')}", status_code=303)
+        return redirect_to(request, "users:list", {"q": form.get("email", "")})
 
 
 class ApiKeyPages(Controller):
@@ -87,7 +88,7 @@ class ApiKeyPages(Controller):
             errors=form_errors(error),
         )
 
-    @get("/")
+    @get("/", name="api-keys:list")
     async def index(self, request: Request) -> Template:
         return await self._render(request)
 
@@ -111,4 +112,4 @@ class ApiKeyPages(Controller):
     async def revoke(self, request: Request, key_id: int) -> Redirect:
         me = request.user
         await revoke_api_key(key_id, dealer_id=me.dealer_id if me.is_dealer else None)
-        return Redirect("/api-keys", status_code=303)
+        return redirect_to(request, "api-keys:list")

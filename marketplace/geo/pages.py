@@ -23,6 +23,7 @@ from marketplace.network.tables import Dealer
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
+from marketplace.web.urls import redirect_to
 
 
 class TerritoryPages(Controller):
@@ -30,7 +31,7 @@ class TerritoryPages(Controller):
     guards = [manager_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="territories:list")
     async def index(self, request: Request, on: date | None = None, saved: int = 0) -> Template:
         return await self._overview(request, on=on, saved=saved, values={"exclusive": "on"})
 
@@ -41,12 +42,12 @@ class TerritoryPages(Controller):
             await create_territory(TerritoryInput.from_form(form))
         except DomainError as error:
             return await self._overview(request, values=form, error=error)
-        return Redirect("/network/territories?saved=1", status_code=303)
+        return redirect_to(request, "territories:list", {"saved": 1})
 
     @post("/{territory_id:int}/delete")
     async def remove(self, request: Request, territory_id: int) -> Redirect:
         await delete_territory(territory_id)
-        return Redirect("/network/territories", status_code=303)
+        return redirect_to(request, "territories:list")
 
     @get("/proposal")
     async def proposal(self, request: Request, method: str = Method.voronoi.value) -> Template:
@@ -63,7 +64,7 @@ class TerritoryPages(Controller):
         except DomainError as error:
             return await self._proposal(request, method, valid_from=form.get("valid_from", ""), error=error,
                                         proposals=proposals)
-        return Redirect(f"/network/territories?saved={len(saved)}", status_code=303)
+        return redirect_to(request, "territories:list", {"saved": len(saved)})
 
     async def _overview(self, request: Request, *, values: dict, on: date | None = None, saved: int = 0,
                         error: DomainError | None = None) -> Template:

@@ -18,6 +18,7 @@ from marketplace.matching.transfers import ACTIONS, Answer, TransferRequest, act
 from marketplace.pagination import page_number
 from marketplace.web.forms import form_fields, safe_next
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 RADII = (25, 50, 100, 250)
 
@@ -82,7 +83,7 @@ class TransferPages(Controller):
     guards = [dealer_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="transfers:list")
     async def index(self, request: Request, direction: str = "incoming", all: bool = False) -> Template:
         incoming = direction != "outgoing"
         transfers = await inbox(request.user.dealer_id, incoming=incoming, open_only=not all,
@@ -107,8 +108,8 @@ class TransferPages(Controller):
             return page(request, "error.html", status_code=error.status_code, status=error.status_code,
                         detail=error.message, back=safe_next(form.get("next")), created=created)
         if len(created) == 1:
-            return Redirect(f"/transfers/{created[0]}", status_code=303)
-        return Redirect("/transfers?direction=outgoing", status_code=303)
+            return redirect_to(request, "transfers:detail", transfer_id=created[0])
+        return redirect_to(request, "transfers:list", {"direction": "outgoing"})
 
     async def _detail(self, request: Request, transfer_id: int, error: DomainError | None = None) -> Template:
         transfer = await get_transfer(request.user, transfer_id)
@@ -118,7 +119,7 @@ class TransferPages(Controller):
                     actions=ACTIONS, reasons=[r.value for r in DeclineReason],
                     error=error.message if error else "", now=datetime.now(timezone.utc))
 
-    @get("/{transfer_id:int}")
+    @get("/{transfer_id:int}", name="transfers:detail")
     async def detail(self, request: Request, transfer_id: int) -> Template:
         return await self._detail(request, transfer_id)
 
@@ -133,7 +134,7 @@ class TransferPages(Controller):
             await act(request.user, transfer_id, action, answer)
         except DomainError as error:
             return await self._detail(request, transfer_id, error)
-        return Redirect(f"/transfers/{transfer_id}", status_code=303)
+        return redirect_to(request, "transfers:detail", transfer_id=transfer_id)
 
 
 def _request_lines(form: dict[str, str]) -> list[tuple[str, int]]:

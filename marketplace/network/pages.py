@@ -13,6 +13,7 @@ from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
 class DealerPages(Controller):
@@ -20,7 +21,7 @@ class DealerPages(Controller):
     guards = [manager_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="dealers:list")
     async def index(self, request: Request, q: str = "") -> Template:
         dealers = await list_dealers(q, page_number(request.query_params.get("page")))
         return page(request, "network/dealers.html", dealers=dealers, q=q, rules=await get_rules())
@@ -43,9 +44,9 @@ class DealerPages(Controller):
             dealer = await create_dealer(DealerInput.from_form(form))
         except DomainError as error:
             return self._form(request, dealer=None, values=form, error=error)
-        return Redirect(f"/network/dealers?q={dealer.code}", status_code=303)
+        return redirect_to(request, "dealers:list", {"q": dealer.code})
 
-    @get("/{code:str}")
+    @get("/{code:str}", name="dealers:detail")
     async def edit(self, request: Request, code: str) -> Template:
         dealer = await get_dealer(code)
         return self._form(request, dealer=dealer, values=dealer)
@@ -58,13 +59,13 @@ class DealerPages(Controller):
             await update_dealer(dealer["code"], DealerInput.from_form(form))
         except DomainError as error:
             return self._form(request, dealer=dealer, values=form, error=error)
-        return Redirect(f"/network/dealers?q={dealer['code']}", status_code=303)
+        return redirect_to(request, "dealers:list", {"q": dealer["code"]})
 
     @post("/{code:str}/active")
     async def toggle_active(self, request: Request, code: str) -> Redirect:
         form = await form_fields(request)
         await set_dealer_active(code, form.get("active") == "1")
-        return Redirect(f"/network/dealers/{code}", status_code=303)
+        return redirect_to(request, "dealers:detail", code=code)
 
 
 class NetworkSettingsPages(Controller):
@@ -72,7 +73,7 @@ class NetworkSettingsPages(Controller):
     guards = [manager_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="network-settings")
     async def show(self, request: Request, saved: bool = False) -> Template:
         rules = await get_rules()
         values = {name: getattr(rules, name) for name in rules.__slots__}
@@ -86,4 +87,4 @@ class NetworkSettingsPages(Controller):
         except DomainError as error:
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
                         errors=form_errors(error), saved=False)
-        return Redirect("/network/settings?saved=true", status_code=303)
+        return redirect_to(request, "network-settings", {"saved": "true"})

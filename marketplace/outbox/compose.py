@@ -1,53 +1,37 @@
-"""Turning an outbox message into an email: who it goes to, its subject and its plain-text body.
+"""Turning an outbox message into an email: the outbox knows how a message is written and sent,
+the domain that emits a topic knows what it says.
+
+Each domain registers, at the app's wiring, a composer for the topics it mails: it reads what the
+message is about and answers with a ``Letter`` (who to, which template, with what), or None when
+there is nothing to tell any more. The outbox gives the letter its addresses, headers and text.
 
 Bodies are Jinja2 templates in ``templates/mail/``: Italian first, the English text below it,
-since nobody told us the customer's language. Subjects carry both, "Italian / English".
+since nobody told us the reader's language. Subjects carry both, "Italian / English".
 """
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
 
-import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from marketplace.outbox.mail_format import MailFormat
-from marketplace.outbox.order_facts import order_facts, store_recipients
 from marketplace.settings import PROJECT_ROOT, get_settings
 
-#: Messages to the customer, by topic: the template that writes them.
-CUSTOMER_MAIL = {
-    "order.placed": "order_placed",
-    "order.ready": "order_ready",
-    "order.reminder": "order_reminder",
-    "order.cancelled": "order_cancelled",
-    "order.expired": "order_expired",
-}
-#: Messages to the pickup point's staff.
-STORE_MAIL = {"order.new": "order_new", "order.withdrawn": "order_withdrawn"}
-#: A message read at delivery says what is true then: one whose order has moved on is not sent
-#: (a "ready" mail after the order was collected, a reminder after it was cancelled).
-STILL_TRUE = {
-    "order.placed": {"placed", "ready_for_pickup"},
-    "order.new": {"placed", "ready_for_pickup"},
-    "order.ready": {"ready_for_pickup"},
-    "order.reminder": {"ready_for_pickup"},
-}
-#: Messages that carry the pickup code: the QR code goes with them, as an attachment.
-WITH_CODE = {"order.placed", "order.ready", "order.reminder"}
-#: Every topic that becomes an email; the others (``order.collected``, ``transfer.*``) send nothing.
-MAIL_TOPICS = frozenset(CUSTOMER_MAIL) | frozenset(STORE_MAIL)
-
+# Not the pages' environment: mail is plain text (nothing to escape), and a misspelt field must
+# fail the send (and be retried) instead of mailing a blank.
 _environment = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates" / "mail"),
-    autoescape=False,  # plain text: nothing is HTML
-    undefined=StrictUndefined,  # a misspelt field fails the send (and is retried) instead of mailing a blank
+    autoescape=False,
+    undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
@@ -60,11 +44,55 @@ class Undeliverable(Exception):
     """This message can never be sent (no such order, nobody to send it to): no point retrying."""
 
 
-def _address(name: str, email: str) -> Address:
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    content: bytes
+    maintype: str
+    subtype: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """What a domain wants said: ``templates/mail/<template>.txt`` filled with ``values``."""
+
+    to: tuple[Recipient, ...]
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    #: Where an answer goes; left out when its address is unusable (the letter goes all the same).
+    reply_to: Recipient | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: A topic's composer: (connection, topic, payload) -> the letter, or None when nothing is to be sent.
+Composer = Callable[[Any, str, dict], Awaitable[Letter | None]]
+_composers: dict[str, Composer] = {}
+
+
+def register(topics: Iterable[str], composer: Composer) -> None:
+    """Mail these topics with ``composer``; the app's wiring calls this once per domain (again is harmless)."""
+    for topic in topics:
+        if _composers.get(topic, composer) is not composer:
+            raise ValueError(f"topic {topic!r} already has a composer")
+        _composers[topic] = composer
+
+
+def mail_topics() -> frozenset[str]:
+    """Every topic that becomes an email; the others (``order.collected``, ``transfer.*``) send nothing."""
+    return frozenset(_composers)
+
+
+def _address(recipient: Recipient) -> Address:
     try:
-        return Address(display_name=_SPACES.sub(" ", name).strip(), addr_spec=email.strip())
+        return Address(display_name=_SPACES.sub(" ", recipient.name).strip(), addr_spec=recipient.email.strip())
     except (ValueError, IndexError, MessageError) as error:  # the header parser's complaints
-        raise Undeliverable(f"not a usable address: {email!r} ({error})") from error
+        raise Undeliverable(f"not a usable address: {recipient.email!r} ({error})") from error
 
 
 def render(template_name: str, **values) -> tuple[str, str]:
@@ -79,33 +107,23 @@ def render(template_name: str, **values) -> tuple[str, str]:
 
 
 async def compose(connection, message_id: int, topic: str, payload: dict) -> EmailMessage | None:
-    """The email for one outbox message, or None when its topic sends none or its order has moved on."""
-    if topic not in MAIL_TOPICS:
+    """The email for one outbox message, or None when its topic sends none or its subject has moved on."""
+    composer = _composers.get(topic)
+    if composer is None:
         return None
-    order = await order_facts(connection, int(payload["order_id"]))
-    if order is None:
-        raise Undeliverable(f"no order {payload['order_id']}")
-    if topic in STILL_TRUE and order["status"] not in STILL_TRUE[topic]:
+    letter = await composer(connection, topic, payload)
+    if letter is None:
         return None
-    base_url = get_settings().base_url
+    if not letter.to:
+        raise Undeliverable(f"nobody to send {topic} to")
     email = EmailMessage()
-    if topic in CUSTOMER_MAIL:
-        template = CUSTOMER_MAIL[topic]
-        email["To"] = _address(order["customer_name"], order["customer_email"])
-        link = f"{base_url}/shop/orders/{order['token']}"
-    else:
-        template = STORE_MAIL[topic]
-        staff = await store_recipients(connection, order["point_dealer"])
-        if not staff:
-            raise Undeliverable(f"dealer {order['dealer_code']} has no active staff to tell")
-        email["To"] = [_address(person["name"], person["email"]) for person in staff]
-        # The clerk's answer (a question about the order) goes straight to the customer, when it can.
+    email["To"] = [_address(recipient) for recipient in letter.to]
+    if letter.reply_to is not None:
         try:
-            email["Reply-To"] = _address(order["customer_name"], order["customer_email"])
+            email["Reply-To"] = _address(letter.reply_to)
         except Undeliverable:
-            pass  # the store must hear of the order all the same
-        link = f"{base_url}/pickup/orders/{order['id']}"
-    subject, body = render(template, order=order, link=link)
+            pass  # a courtesy: the letter must go all the same
+    subject, body = render(letter.template, **letter.values)
     sender = get_settings().mail.sender
     email["From"] = sender
     email["Subject"] = subject
@@ -117,10 +135,7 @@ async def compose(connection, message_id: int, topic: str, payload: dict) -> Ema
     email["X-Outbox-Id"] = str(message_id)
     email["X-Outbox-Topic"] = topic
     email.set_content(body)
-    if topic in WITH_CODE:
-        # For the counter's scanner; segno writes PNG itself (no imaging library).
-        picture = io.BytesIO()
-        segno.make(order["pickup_code"], error="m").save(picture, kind="png", scale=8, border=2)
-        email.add_attachment(picture.getvalue(), maintype="image", subtype="png",
-                             filename=f"codice-ritiro-{order['id']}.png")
+    for attachment in letter.attachments:
+        email.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
+                             filename=attachment.filename)
     return email

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from marketplace.outbox.compose import MAIL_TOPICS, Undeliverable, compose
+from marketplace.outbox.compose import Undeliverable, compose, mail_topics
 from marketplace.outbox.mailers import Mailer, configured_mailer
 from marketplace.outbox.tables import OutboxMessage
 
@@ -57,9 +57,13 @@ def retry_delay(attempts: int) -> timedelta:
 async def deliver_pending(mailer: Mailer | None = None, *, limit: int = BATCH,
                           now: datetime | None = None) -> DeliveryReport:
     """Send what is due, up to ``limit`` messages; the counts of what happened."""
+    topics = sorted(mail_topics())
+    if not topics:
+        # Every message would be marked "nothing to send": a process that forgot the wiring must not
+        # swallow the mail.
+        raise RuntimeError("no mail composers registered: call marketplace.wiring.connect_domains() first")
     mailer = mailer or configured_mailer()
     report = DeliveryReport()
-    topics = sorted(MAIL_TOPICS)
     async with OutboxMessage._meta.db.transaction() as tx:
         status = await tx.connection.execute(_NOTHING_TO_SEND, topics, now or datetime.now(timezone.utc))
         report.nothing_to_send = int(status.split()[-1])

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from babel.dates import format_datetime, get_day_names
 
-from marketplace.web.formatting import ROME, Formatter
+from marketplace.formatting import ROME, Formatter
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

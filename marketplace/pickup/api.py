@@ -13,10 +13,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import PUBLIC, manager_only, signed_in
 from marketplace.errors import Invalid
-from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
+from marketplace.web.client import client_address
 
 
 class QuotedPointOut(msgspec.Struct):

@@ -4,7 +4,7 @@ territory owner's view of the orders from its area."""
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError
@@ -16,6 +16,7 @@ from marketplace.pickup.order_views import (
 )
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
 class CounterPages(Controller):
@@ -44,9 +45,9 @@ class CounterPages(Controller):
         if order_id is None:
             return await self._list(request, "ready", code=pickup_code, error=DomainError(
                 "no order ready for pickup here with this code", "pickup_code"))
-        return Redirect(f"/pickup/orders/{order_id}?pickup_code={pickup_code.strip().upper()}", status_code=303)
+        return redirect_to(request, "counter:order", {"pickup_code": pickup_code.strip().upper()}, order_id=order_id)
 
-    @get("/{order_id:int}")
+    @get("/{order_id:int}", name="counter:order")
     async def detail(self, request: Request, order_id: int, pickup_code: str = "") -> Template:
         return await self._detail(request, order_id, code=pickup_code)
 
@@ -68,7 +69,7 @@ class CounterPages(Controller):
             await collect(request.user, order_id, code, amount_from_text(form.get("amount")))
         except DomainError as error:
             return await self._detail(request, order_id, code=code, error=error)
-        return Redirect(f"/pickup/orders/{order_id}", status_code=303)
+        return redirect_to(request, "counter:order", order_id=order_id)
 
     @post("/{order_id:int}/unlock", guards=[manager_only])
     async def unlock(self, request: Request, order_id: int) -> Response:
@@ -83,7 +84,7 @@ class CounterPages(Controller):
             await action
         except DomainError as error:
             return await self._detail(request, order_id, error=error)
-        return Redirect(f"/pickup/orders/{order_id}", status_code=303)
+        return redirect_to(request, "counter:order", order_id=order_id)
 
 
 class TerritoryOrderPages(Controller):

@@ -28,9 +28,3 @@ async def check_order_rate(connection, email: str, client_ip: str | None, now: d
             (CustomerOrder.placed_from == client_ip) & (CustomerOrder.created_at > now - timedelta(hours=1)))
         if recent >= ORDERS_PER_ADDRESS_PER_HOUR:
             raise TooManyAttempts("too many orders from this network address: try again in an hour", "customer")
-
-
-def client_address(request) -> str | None:
-    """The caller's network address as the server sees it (behind a proxy: the proxy's, unless the
-    server is run with forwarded headers trusted)."""
-    return request.client.host if request.client else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_only, manager_only
 from marketplace.calendar import WEEKDAYS
@@ -15,6 +15,7 @@ from marketplace.pickup.points import (
 from marketplace.pickup.tables import PickupModel
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
 def _values(point: dict) -> dict:
@@ -26,7 +27,7 @@ class PickupPointPages(Controller):
     guards = [manager_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="pickup-points:list")
     async def index(self, request: Request) -> Template:
         return page(request, "pickup/points.html", points=await list_points(), manager=True)
 
@@ -47,7 +48,7 @@ class PickupPointPages(Controller):
             await create_point(PointInput.from_form(form))
         except DomainError as error:
             return self._form(request, point=None, values=form, error=error)
-        return Redirect("/network/pickup-points", status_code=303)
+        return redirect_to(request, "pickup-points:list")
 
     @get("/{point_id:int}")
     async def edit(self, request: Request, point_id: int) -> Template:
@@ -62,7 +63,7 @@ class PickupPointPages(Controller):
             await update_point(point_id, PointInput.from_form({**form, "active": form.get("active", "")}))
         except DomainError as error:
             return self._form(request, point=point, values=form, error=error)
-        return Redirect("/network/pickup-points", status_code=303)
+        return redirect_to(request, "pickup-points:list")
 
 
 class OwnPickupPointPages(Controller):
@@ -70,7 +71,7 @@ class OwnPickupPointPages(Controller):
     guards = [dealer_only]
     include_in_schema = False
 
-    @get("/")
+    @get("/", name="own-pickup-points:list")
     async def index(self, request: Request) -> Template:
         return page(request, "pickup/points.html", points=await list_points(dealer_id=request.user.dealer_id),
                     manager=False)
@@ -92,4 +93,4 @@ class OwnPickupPointPages(Controller):
             await update_schedule(point_id, Schedule.from_form(form), dealer_id=request.user.dealer_id)
         except DomainError as error:
             return self._form(request, point, form, error)
-        return Redirect("/pickup-points", status_code=303)
+        return redirect_to(request, "own-pickup-points:list")

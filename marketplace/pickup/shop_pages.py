@@ -6,23 +6,24 @@ import secrets
 
 import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace.accounts.auth import PUBLIC
 from marketplace.errors import Conflict, DomainError, Invalid, TooManyAttempts
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import cancel
-from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.order_views import order_for_customer
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
 )
+from marketplace.web.client import client_address
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
+from marketplace.web.urls import redirect_to
 
 CART_COOKIE = "mk_cart"
 PLACE_COOKIE = "mk_cap"  # the postal code the customer last gave: the next page quotes near it
@@ -125,7 +126,7 @@ class ShopPages(Controller):
     def _page(self, request: Request, template: str, **context) -> Template:
         return page(request, template, cart_count=len(_cart(request).items), **context)
 
-    @get("/parts/{number:str}")
+    @get("/parts/{number:str}", name="shop:part")
     async def part(self, request: Request, number: str, postal_code: str | None = None) -> Response:
         return await self._part_page(request, number, postal_code)
 
@@ -133,7 +134,7 @@ class ShopPages(Controller):
                          error: DomainError | None = None) -> Response:
         part = await shop_part(number)
         if part["normalized"] != normalize_part_number(number):
-            return Redirect(f"/shop/parts/{part['normalized']}", status_code=301)
+            return redirect_to(request, "shop:part", status_code=301, number=part["normalized"])
         postal_code = (postal_code or request.cookies.get(PLACE_COOKIE) or "").strip()
         points, recommended = [], None
         try:
@@ -167,9 +168,9 @@ class ShopPages(Controller):
         if adding:
             await shop_part(number)  # a part not on sale is refused (404), not put in the cart
             quantity = min(cart.items.get(number, 0) + quantity, MAX_QUANTITY)
-        return _keep(Redirect("/shop/cart", status_code=303), cart=cart.with_quantity(number, quantity))
+        return _keep(redirect_to(request, "shop:cart"), cart=cart.with_quantity(number, quantity))
 
-    @get("/cart")
+    @get("/cart", name="shop:cart")
     async def cart(self, request: Request, postal_code: str | None = None, lat: str | None = None,
                    lon: str | None = None) -> Response:
         if postal_code is None and not (lat and lon):
@@ -224,9 +225,9 @@ class ShopPages(Controller):
         except DomainError as error:
             return await self._cart_page(request, form, error)
         order = await get_order(order_id)
-        return _keep(Redirect(f"/shop/orders/{order['token']}", status_code=303), cart=Cart({}))
+        return _keep(redirect_to(request, "shop:order", token=order["token"]), cart=Cart({}))
 
-    @get("/orders/{token:str}")
+    @get("/orders/{token:str}", name="shop:order")
     async def order(self, request: Request, token: str) -> Template:
         order = await order_for_customer(token)
         qr = segno.make(order["pickup_code"], error="m").svg_inline(scale=6, border=2)
@@ -239,5 +240,5 @@ class ShopPages(Controller):
             await cancel(None, order["id"])
         except Conflict:
             pass  # already ready or closed: the page shows what it is now
-        return Redirect(f"/shop/orders/{token}", status_code=303)
+        return redirect_to(request, "shop:order", token=token)
 

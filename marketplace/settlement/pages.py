@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError, NotFound
@@ -19,6 +19,7 @@ from marketplace.settlement.ledger import dealer_account
 from marketplace.settlement.tables import Settlement, SettlementStatement
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
 class CommissionPages(Controller):
@@ -32,7 +33,7 @@ class CommissionPages(Controller):
                     current=current, values=values or {f: getattr(current, f) for f in current.__slots__},
                     history=await history(), errors=form_errors(error))
 
-    @get("/")
+    @get("/", name="commissions:list")
     async def show(self, request: Request) -> Template:
         return await self._page(request)
 
@@ -43,7 +44,7 @@ class CommissionPages(Controller):
             await new_version(form, f"user:{request.user.email}")
         except DomainError as error:
             return await self._page(request, error, form)
-        return Redirect("/network/commissions", status_code=303)
+        return redirect_to(request, "commissions:list")
 
 
 class StatementPages(Controller):
@@ -84,9 +85,9 @@ class SettlementPages(Controller):
             settlements = await Settlement.select().order_by(Settlement.period, ascending=False)
             return page(request, "settlement/index.html", status_code=error.status_code, settlements=settlements,
                         errors=form_errors(error), this_month=period)
-        return Redirect(f"/settlements/{period}", status_code=303)
+        return redirect_to(request, "settlements:detail", period=period)
 
-    @get("/{period:str}", guards=[manager_only])
+    @get("/{period:str}", guards=[manager_only], name="settlements:detail")
     async def detail(self, request: Request, period: str) -> Template:
         return page(request, "settlement/detail.html", settlement=await get_settlement(period))
 
@@ -97,7 +98,7 @@ class SettlementPages(Controller):
         if action not in steps:
             raise NotFound(f"no action {action}", "action")
         await steps[action]()
-        return Redirect(f"/settlements/{period}", status_code=303)
+        return redirect_to(request, "settlements:detail", period=period)
 
     @get("/{period:str}/payments-csv", guards=[manager_only], media_type="text/csv")
     async def payments_csv(self, period: str) -> Response[str]:

@@ -10,9 +10,10 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from marketplace.accounts.auth import API_PREFIX
 from marketplace.errors import DomainError
+from marketplace.web.paths import API_PREFIX
 from marketplace.web.render import page
+from marketplace.web.urls import url_for
 
 log = logging.getLogger("marketplace")
 
@@ -45,7 +46,8 @@ def http_error(request: Request, error: HTTPException) -> Response:
         extra = error.extra if isinstance(error, ValidationException) else None
         return _api_answer(status, error.detail, extra=extra)
     if isinstance(error, NotAuthorizedException) and request.method == "GET":
-        return Redirect(f"/login?next={quote(str(request.url.path))}", status_code=303)
+        # Every app built with this toolkit names its sign-in page "login".
+        return Redirect(f"{url_for(request, 'login')}?next={quote(str(request.url.path))}", status_code=303)
     return page(request, "error.html", status_code=status, status=status, detail=error.detail)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from marketplace.web.formatting import ROME, Formatter
+from marketplace.formatting import ROME, Formatter
 from marketplace.web.i18n import LANGUAGE_COOKIE, gettext_for, pick_language
 
 

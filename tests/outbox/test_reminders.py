@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from marketplace.matching.sweeper import sweep_once
+from marketplace.sweeper import sweep_once
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.outbox.mailers import MailFolder
 from marketplace.outbox.messages import emit
-from marketplace.outbox.reminders import emit_reminders
+from marketplace.pickup.reminders import emit_reminders
 from marketplace.outbox.tables import OutboxMessage
 from marketplace.pickup.tables import CustomerOrder
 from tests.matching.network import key_of

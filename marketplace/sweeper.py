@@ -1,5 +1,7 @@
 """The background task that expires unanswered transfer requests and uncollected orders, reminds
-customers of orders about to expire, and delivers the outbox's messages."""
+customers of orders about to expire, and delivers the outbox's messages.
+
+App wiring, beside app.py: it runs in the app's lifespan and calls each domain's own functions."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from litestar import Litestar
 
 from marketplace.matching.transfers import expire_overdue
 from marketplace.outbox.delivery import deliver_pending
-from marketplace.outbox.reminders import emit_reminders
 from marketplace.pickup.lifecycle import expire_uncollected
+from marketplace.pickup.reminders import emit_reminders
 from marketplace.settings import get_settings
 
 log = logging.getLogger("marketplace.sweeper")

@@ -1,45 +1,23 @@
-"""Pages for everyone: sign-in, home, about, language, health."""
+"""Signing in and out, and choosing the language (remembered for a signed-in user)."""
 
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.accounts.auth import PUBLIC, SESSION_COOKIE, signed_in
 from marketplace.accounts.sessions import SESSION_LIFETIME, end_session, start_session
 from marketplace.accounts.users import authenticate, set_language
 from marketplace.errors import Invalid, TooManyAttempts
-from marketplace.inventory.tables import Part
-from marketplace.network.tables import Dealer
 from marketplace.settings import get_settings
+from marketplace.web.client import client_address
 from marketplace.web.forms import form_fields, safe_next
 from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from marketplace.web.render import page
+from marketplace.web.urls import redirect_to
 
 
-@get("/health", opt=PUBLIC)
-async def health() -> Response:
-    """200 when the database answers, 503 otherwise."""
-    try:
-        await Dealer.raw("SELECT 1")
-    except Exception:
-        return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
-    return Response({"status": "ok"})
-
-
-@get("/", guards=[signed_in], include_in_schema=False)
-async def home(request: Request) -> Template:
-    me = request.user
-    dealer = await Dealer.select().where(Dealer.id == me.dealer_id).first() if me.dealer_id else None
-    counts = {
-        "dealers": await Dealer.count().where(Dealer.active.eq(True)),
-        "parts": await Part.count(),
-    }
-    return page(request, "home.html", dealer=dealer, counts=counts)
-
-
-@get("/login", opt=PUBLIC, include_in_schema=False)
+@get("/login", opt=PUBLIC, include_in_schema=False, name="login")
 async def login_form(request: Request, next: str = "/") -> Template:
     return page(request, "login.html", next=safe_next(next), email="", error=None)
 
@@ -48,7 +26,7 @@ async def login_form(request: Request, next: str = "/") -> Template:
 async def login(request: Request) -> Response:
     form = await form_fields(request)
     target = safe_next(form.get("next"))
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request) or "unknown"
     try:
         user_id = await authenticate(form.get("email", ""), form.get("password", ""), ip)
     except (Invalid, TooManyAttempts) as error:
@@ -68,7 +46,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Redirect:
     if token := request.cookies.get(SESSION_COOKIE):
         await end_session(token)
-    response = Redirect("/login", status_code=303)
+    response = redirect_to(request, "login")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -85,9 +63,4 @@ async def choose_language(request: Request) -> Redirect:
     return response
 
 
-@get("/about", opt=PUBLIC, include_in_schema=False)
-async def about(request: Request) -> Template:
-    return page(request, "about.html")
-
-
-ROUTES = [health, home, login_form, login, logout, choose_language, about]
+ROUTES = [login_form, login, logout, choose_language]

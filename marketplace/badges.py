@@ -1,12 +1,13 @@
-"""Per-request additions for pages."""
+"""Per-request additions for pages: the header's badges, read from the domains that count them
+(app wiring, beside app.py: the web toolkit knows no domain)."""
 
 from __future__ import annotations
 
 from litestar import Request
 
-from marketplace.accounts.auth import API_PREFIX
 from marketplace.matching.queries import waiting_count
 from marketplace.pickup.order_views import to_prepare_count
+from marketplace.web.paths import API_PREFIX
 
 
 async def count_waiting_transfers(request: Request) -> None:

@@ -1,7 +1,8 @@
 """What an order message tells: read at delivery time, so a late message shows the order as it is now.
 
 The outbox payload holds only the order id; reading the rest here keeps the writers (placing an
-order, marking it ready) free of any knowledge of the messages.
+order, marking it ready) free of any knowledge of the messages. The point and its dealer, the
+lines' parts and the dealer's people are read by joins: reading is open to every domain.
 """
 
 from __future__ import annotations

@@ -1,0 +1,17 @@
+"""Where the pickup pages are, for links that leave the site (the order mails): the one place that
+writes these paths outside the routes themselves. Pages redirect by the routes' names instead;
+tests/pickup/test_urls.py checks that both agree."""
+
+from __future__ import annotations
+
+from marketplace.settings import get_settings
+
+
+def customer_order_url(token: str) -> str:
+    """The customer's page of an order (the shop's, opened with the order's secret token)."""
+    return f"{get_settings().base_url}/shop/orders/{token}"
+
+
+def counter_order_url(order_id: int) -> str:
+    """The counter's page of an order, for the pickup point's staff."""
+    return f"{get_settings().base_url}/pickup/orders/{order_id}"

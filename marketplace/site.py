@@ -1,0 +1,41 @@
+"""The site's own pages, beside the app that serves them: health, home, about."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.response import Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from marketplace.accounts.auth import PUBLIC, signed_in
+from marketplace.inventory.tables import Part
+from marketplace.network.tables import Dealer
+from marketplace.web.render import page
+
+
+@get("/health", opt=PUBLIC)
+async def health() -> Response:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        await Dealer.raw("SELECT 1")
+    except Exception:
+        return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok"})
+
+
+@get("/", guards=[signed_in], include_in_schema=False)
+async def home(request: Request) -> Template:
+    me = request.user
+    dealer = await Dealer.select().where(Dealer.id == me.dealer_id).first() if me.dealer_id else None
+    counts = {
+        "dealers": await Dealer.count().where(Dealer.active.eq(True)),
+        "parts": await Part.count(),
+    }
+    return page(request, "home.html", dealer=dealer, counts=counts)
+
+
+@get("/about", opt=PUBLIC, include_in_schema=False)
+async def about(request: Request) -> Template:
+    return page(request, "about.html")
+
+
+ROUTES = [health, home, about]

@@ -1,0 +1,13 @@
+"""Where one domain is plugged into another's generic machinery: done once at startup, by the app
+and by the CLI commands that need it. Kept here so that no domain imports the one it serves
+(the outbox knows nothing of orders)."""
+
+from __future__ import annotations
+
+from marketplace.outbox.compose import register as register_mail
+from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
+
+
+def connect_domains() -> None:
+    """Register each domain's mail composer with the outbox (calling again is harmless)."""
+    register_mail(ORDER_MAIL_TOPICS, compose_order_mail)
