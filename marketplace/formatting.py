@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal
 
-ROME = ZoneInfo("Europe/Rome")
+from marketplace.calendar import ROME
+
 _LOCALES = {"it": "it_IT", "en": "en_GB"}
 
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from babel.dates import format_datetime, get_day_names
 
-from marketplace.formatting import ROME, Formatter
+from marketplace.calendar import ROME, WEEKDAYS
+from marketplace.formatting import Formatter
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class MailFormat:

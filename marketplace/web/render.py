@@ -8,7 +8,8 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from marketplace.formatting import ROME, Formatter
+from marketplace.calendar import ROME
+from marketplace.formatting import Formatter
 from marketplace.web.i18n import LANGUAGE_COOKIE, gettext_for, pick_language
 
 
