@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, get
 
 from marketplace.accounts.auth import signed_in
 from marketplace.network.dealers import active_dealers
-
-
-class DealerOut(msgspec.Struct):
-    code: str
-    name: str
-    city: str
-    postal_code: str
-    lat: float | None
-    lon: float | None
+from marketplace.network.schemas import DealerOut
 
 
 class DealerApi(Controller):
