@@ -41,6 +41,7 @@ from marketplace.settlement.pages import CommissionPages, SettlementPages, State
 from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers
+from marketplace.web.input_guard import InputGuardMiddleware
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -106,7 +107,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        middleware=[InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",

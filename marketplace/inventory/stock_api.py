@@ -14,6 +14,7 @@ from marketplace.inventory.stock import own_stock
 from marketplace.inventory.tables import FeedMode, FeedSource
 from marketplace.network.dealers import dealer_id_for_code
 from marketplace.pagination import page_number
+from marketplace.settings import get_settings
 
 
 async def stock_owner(principal: Principal, dealer_code: str | None) -> int:
@@ -42,7 +43,8 @@ class StockApi(Controller):
         return StockPage(items=[StockRowOut.from_row(r) for r in rows.items], total=rows.total, page=rows.page,
                          pages=rows.pages)
 
-    @put("/", status_code=HTTP_200_OK)
+    # A JSON feed is as large as any upload (the app's body limit), not the API's 1 MiB.
+    @put("/", status_code=HTTP_200_OK, opt={"json_max_bytes": get_settings().max_upload_mb * 1024 * 1024})
     async def publish(self, request: Request, mode: FeedMode, dealer: str | None = None) -> Response[FeedReportOut]:
         """Publish stock as ``text/csv`` or ``application/json``: 200 with the report, 422 when nothing applied.
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid
 from marketplace.network.tables import NetworkSettings
 
@@ -36,13 +37,7 @@ async def get_rules() -> NetworkRules:
 
 
 def _percent(value: str, field: str) -> Decimal:
-    try:
-        number = Decimal(value.strip().replace(",", "."))
-    except Exception:
-        raise Invalid("not a number", field)
-    if not number.is_finite() or not 0 <= number <= 100:
-        raise Invalid("a percentage between 0 and 100", field)
-    return number.quantize(Decimal("0.01"))
+    return parse_decimal(value, field, high=100)
 
 
 def _hours(form: dict[str, str], field: str, most: int, message: str) -> int:

@@ -12,7 +12,10 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import PUBLIC, manager_only, signed_in
+from marketplace.bounds import Id, Quantity
+from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
+from marketplace.pickup.payment import MAX_COUNTER_AMOUNT
 from marketplace.pickup.order_limits import client_address
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
@@ -62,17 +65,14 @@ class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
     phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
 
 
-Id = Annotated[int, msgspec.Meta(ge=1, lt=2**31)]
-
-
 class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     part_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    quantity: int
+    quantity: Quantity
 
 
 class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
     customer: CustomerIn
-    items: list[ItemIn]
+    items: Annotated[list[ItemIn], msgspec.Meta(max_length=100)]
     pickup_point_id: Id
 
 
@@ -113,8 +113,15 @@ class OrderApi(Controller):
 
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
-    pickup_code: str
+    pickup_code: Annotated[str, msgspec.Meta(max_length=64)]
     amount: Decimal | None = None  # what the store took at the counter: refused unless it is the total
+
+    def __post_init__(self) -> None:
+        if self.amount is not None:
+            try:
+                self.amount = parse_decimal(self.amount, "amount", high=MAX_COUNTER_AMOUNT)
+            except NotADecimal as error:
+                raise ValueError(f"amount: {error.message}") from None
 
 
 async def _order_out(order_id: int) -> OrderOut:
