@@ -122,6 +122,16 @@ async def manager(client):
 
 
 @pytest.fixture
+async def dealer_admin(client):
+    """A signed-in admin of dealer D001 (Milano)."""
+    await make_dealer("D001", "20121")
+    await make_user("admin@d001.example", Role.dealer_admin, "D001")
+    response = await sign_in(client, "admin@d001.example")
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
 async def clerk(client):
     """A signed-in counter clerk of dealer D001 (Milano)."""
     await make_dealer("D001", "20121")

@@ -16,6 +16,7 @@ class NetworkRules:
     stale_feed_hours: int = 48
     transfer_discount_pct: Decimal = Decimal("20.00")
     full_feed_reject_limit_pct: Decimal = Decimal("5.00")
+    full_feed_shrink_limit_pct: Decimal = Decimal("20.00")
     transfer_sla_hours: int = 4
     online_discount_pct: Decimal = Decimal("0.00")
     transfer_days: int = 2
@@ -30,7 +31,8 @@ class NetworkRules:
 async def get_rules() -> NetworkRules:
     row = await NetworkSettings.select(
         NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
-        NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.transfer_sla_hours,
+        NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.full_feed_shrink_limit_pct,
+        NetworkSettings.transfer_sla_hours,
         NetworkSettings.online_discount_pct, NetworkSettings.transfer_days,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
@@ -66,6 +68,7 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         transfer_sla_hours=_hours(form, "transfer_sla_hours", 240, "between 1 and 240 working hours"),
         transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
         full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
+        full_feed_shrink_limit_pct=_percent(form.get("full_feed_shrink_limit_pct", "20"), "full_feed_shrink_limit_pct"),
         online_discount_pct=_percent(form.get("online_discount_pct", ""), "online_discount_pct"),
         transfer_days=_whole_days(form.get("transfer_days", ""), "transfer_days"),
     )
@@ -73,6 +76,7 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
         NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct: rules.full_feed_reject_limit_pct,
+        NetworkSettings.full_feed_shrink_limit_pct: rules.full_feed_shrink_limit_pct,
         NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
         NetworkSettings.online_discount_pct: rules.online_discount_pct,
         NetworkSettings.transfer_days: rules.transfer_days,
