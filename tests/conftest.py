@@ -31,6 +31,7 @@ from marketplace.accounts.api_keys import forget_keys  # noqa: E402
 from marketplace.matching.chains import forget as forget_chains  # noqa: E402
 from marketplace.geo.territory_lookup import forget as forget_territories  # noqa: E402
 from marketplace.pickup.quotes import forget as forget_pickup_points  # noqa: E402
+from marketplace.pickup.code_lookup import forget as forget_code_misses  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -64,6 +65,7 @@ async def clean_tables(database):
     forget_chains()
     forget_territories()
     forget_pickup_points()
+    forget_code_misses()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
     await DB.run_ddl("DELETE FROM commission_rules WHERE version > 1")

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.accounts.auth import PUBLIC, manager_only, signed_in
+from marketplace.accounts.auth import PUBLIC, dealer_admin_or_manager, manager_only, signed_in
 from marketplace.bounds import Id, Quantity
 from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
@@ -83,7 +83,22 @@ class OrderLineOut(msgspec.Struct):
     unit_price: Decimal
 
 
+class StaffOrderOut(msgspec.Struct):
+    """An order as the store and the network see it: never the customer's pickup code (a clerk who
+    could read it could hand the parts over without the customer)."""
+
+    id: int
+    status: str
+    pickup_point_id: int
+    territory_owner: str | None
+    lines: list[OrderLineOut]
+    total: Decimal
+    promised_for: date | None
+
+
 class OrderOut(msgspec.Struct):
+    """The order as its customer sees it, with the pickup code."""
+
     id: int
     status: str
     pickup_code: str
@@ -124,6 +139,11 @@ class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
                 raise ValueError(f"amount: {error.message}") from None
 
 
+async def _staff_out(order_id: int) -> StaffOrderOut:
+    customer = await _order_out(order_id)
+    return StaffOrderOut(**{name: getattr(customer, name) for name in StaffOrderOut.__struct_fields__})
+
+
 async def _order_out(order_id: int) -> OrderOut:
     order = await get_order(order_id)
     return OrderOut(
@@ -141,26 +161,26 @@ class OrderActionsApi(Controller):
     tags = ["click and collect"]
 
     @post("/ready", status_code=HTTP_200_OK)
-    async def ready(self, request: Request, order_id: int) -> OrderOut:
+    async def ready(self, request: Request, order_id: int) -> StaffOrderOut:
         """Every line is on the shelf (transfers received): the hold period starts."""
         await mark_ready(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
     @post("/collect", status_code=HTTP_200_OK)
-    async def collect(self, request: Request, order_id: int, data: CodeIn) -> OrderOut:
+    async def collect(self, request: Request, order_id: int, data: CodeIn) -> StaffOrderOut:
         """The customer's code (and the amount taken, if given: it must be the total); a wrong code
         is 422, and after 5 the order is locked (429)."""
         await collect(request.user, order_id, data.pickup_code, data.amount)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
     @post("/unlock", status_code=HTTP_200_OK, guards=[manager_only])
-    async def unlock(self, request: Request, order_id: int) -> OrderOut:
+    async def unlock(self, request: Request, order_id: int) -> StaffOrderOut:
         """Network managers only: after 5 wrong codes, let the store try again."""
         await unlock_code(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
-    @post("/cancel", status_code=HTTP_200_OK)
-    async def cancel(self, request: Request, order_id: int) -> OrderOut:
-        """Cancel before collection; the reservations are released."""
+    @post("/cancel", status_code=HTTP_200_OK, guards=[dealer_admin_or_manager])
+    async def cancel(self, request: Request, order_id: int) -> StaffOrderOut:
+        """Cancel before collection (a dealer's admins or the network); the reservations are released."""
         await cancel(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
