@@ -42,6 +42,7 @@ from marketplace.web import pages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.hooks import count_waiting_transfers
 from marketplace.web.input_guard import InputGuardMiddleware
+from marketplace.web.security_headers import SecurityHeadersMiddleware
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -107,7 +108,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        middleware=[InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        middleware=[SecurityHeadersMiddleware, InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, Response, get, put
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
@@ -50,8 +51,11 @@ class StockApi(Controller):
         """The caller's own stock rows (a network key names ``dealer``), searched by part number typed any way."""
         dealer_id = await stock_owner(request.user, dealer)
         rows = await own_stock(dealer_id, part_number, page_number(page))
-        return StockPage(items=[StockRowOut.from_row(r) for r in rows.items], total=rows.total, page=rows.page,
-                         pages=rows.pages)
+        items = [StockRowOut.from_row(r) for r in rows.items]
+        if not request.user.is_dealer:
+            # What a dealer paid for its parts is its own business, not the network's.
+            items = [msgspec.structs.replace(item, unit_cost=None) for item in items]
+        return StockPage(items=items, total=rows.total, page=rows.page, pages=rows.pages)
 
     # A JSON feed is as large as any upload (the app's body limit), not the API's 1 MiB.
     @put("/", status_code=HTTP_200_OK, opt={"json_max_bytes": get_settings().max_upload_mb * 1024 * 1024})

@@ -16,6 +16,7 @@ from marketplace.pickup.order_views import (
 )
 from marketplace.pickup.code_lookup import find_ready_order
 from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.render import page
 
 
@@ -24,6 +25,7 @@ class CounterPages(Controller):
 
     path = "/pickup/orders"
     guards = [signed_in]
+    opt = NO_STORE  # an order's page may show the code the customer gave
     include_in_schema = False
 
     @get("/")

@@ -20,6 +20,7 @@ from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
 )
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
@@ -226,7 +227,7 @@ class ShopPages(Controller):
         order = await get_order(order_id)
         return _keep(Redirect(f"/shop/orders/{order['token']}", status_code=303), cart=Cart({}))
 
-    @get("/orders/{token:str}")
+    @get("/orders/{token:str}", opt=NO_STORE)
     async def order(self, request: Request, token: str) -> Template:
         order = await order_for_customer(token)
         qr = segno.make(order["pickup_code"], error="m").svg_inline(scale=6, border=2)

@@ -137,3 +137,12 @@ async def test_the_upload_page_shows_the_shrink_and_a_confirm_button(client, key
     confirmed = await client.post("/stock/upload", data={"_csrf_token": token, "mode": "full", "confirm_shrink": "true"},
                                   files={"file": ("stock.csv", half, "text/csv")})
     assert confirmed.status_code == 200 and (await pool())["P-040"][0] == 0
+
+
+async def test_a_network_key_never_sees_a_dealers_unit_cost(client, key):  # noqa: F811
+    await publish(client, key, "part_number,quantity,unit_cost\nP-001,3,7.50\n", mode="delta")
+    own = await client.get("/api/v1/stock", headers={"Authorization": f"Bearer {key}"})
+    assert own.json()["items"][0]["unit_cost"] == "7.50"
+    manager = await make_key(Role.network_manager)
+    seen = await client.get("/api/v1/stock?dealer=D001", headers={"Authorization": f"Bearer {manager}"})
+    assert seen.status_code == 200 and seen.json()["items"][0]["unit_cost"] is None and "7.5" not in seen.text

@@ -143,3 +143,35 @@ async def test_a_cart_form_with_hostile_values_is_a_client_error(client, milano_
     checkout = await client.post("/shop/checkout", data={"pickup_point_id": "99999999999999999999", "name": "A\x00B",
                                                          "_csrf_token": token})
     assert checkout.status_code < 500
+
+
+async def test_every_page_carries_the_security_headers(client, manager_key):
+    for response in (await client.get("/login"), await client.get("/shop"),
+                     await client.get("/api/v1/dealers", headers=auth(manager_key))):
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp.split(
+            "script-src")[1].split(";")[0]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert "cache-control" not in (await client.get("/shop")).headers
+
+
+def test_no_template_runs_inline_script():
+    import re
+
+    from marketplace.settings import PROJECT_ROOT
+
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), f"{template.name}: inline <script>"
+        assert not re.search(r"\son[a-z]+\s*=", text), f"{template.name}: inline event handler"
+
+
+async def test_pages_showing_a_pickup_code_are_not_stored(client, milano_point):  # noqa: F811
+    from marketplace.pickup.orders import get_order
+
+    await stock("MI", "03L 115 562", 3)
+    placed = (await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])).json()
+    token = (await get_order(placed["id"]))["token"]
+    page = await client.get(f"/shop/orders/{token}")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
