@@ -77,12 +77,12 @@ WHERE s.dealer = $1 AND s.on_hand <> 0 AND NOT EXISTS (SELECT 1 FROM feed_in f W
 
 # What a full snapshot takes to zero: rows on hand it leaves out or lists at zero, against all on hand.
 _SHRINK = """
-SELECT count(*) FILTER (WHERE gone) AS rows, COALESCE(sum(on_hand) FILTER (WHERE gone), 0) AS units,
-       count(*) AS all_rows, COALESCE(sum(on_hand), 0) AS all_units
-FROM (
-    SELECT s.on_hand, NOT EXISTS (SELECT 1 FROM feed_in f WHERE f.part_id = s.part AND (NOT f.valid OR f.qty > 0)) AS gone
-    FROM stock_item s WHERE s.dealer = $1 AND s.on_hand > 0
-) r
+SELECT count(*) FILTER (WHERE f.kept IS NOT TRUE) AS rows,
+       COALESCE(sum(s.on_hand) FILTER (WHERE f.kept IS NOT TRUE), 0) AS units,
+       count(*) AS all_rows, COALESCE(sum(s.on_hand), 0) AS all_units
+FROM stock_item s
+LEFT JOIN (SELECT part_id, bool_or(NOT valid OR qty > 0) AS kept FROM feed_in GROUP BY part_id) f ON f.part_id = s.part
+WHERE s.dealer = $1 AND s.on_hand > 0
 """
 
 _CONFLICTS = """
