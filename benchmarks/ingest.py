@@ -3,7 +3,10 @@
 Publishes 100,000-line CSV full snapshots for one dealer end to end (parse, validate, merge):
 a typical nightly one (about 15% of lines changed) and a worst case (every line changed), then
 1,000-line deltas; and, in the same run, a raw asyncpg COPY of the same 100,000 rows into an
-empty table as the baseline. The last line printed is one JSON object of the figures.
+empty table as the baseline. Then the shop's search runs back to back while a 100,000-line full
+snapshot is applied in the same process (the feed parses in a worker thread): the p99 of those
+searches against the same searches with no feed running. The last line printed is one JSON object
+of the figures.
 
     python benchmarks/ingest.py                      # embedded PostgreSQL in /tmp/marketplace-bench
     python benchmarks/ingest.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
@@ -99,6 +102,51 @@ async def timed_feed(dealer_id: int, data: bytes, mode) -> tuple[float, object]:
     return elapsed, report
 
 
+async def searches_during(feed: asyncio.Task | None, numbers: list[str], rng: random.Random,
+                          least: int = 200) -> list[float]:
+    """Shop searches one after another (as customers would) until ``feed`` is done, in ms."""
+    from marketplace.pickup.storefront import search_shop
+
+    times: list[float] = []
+    while (feed is not None and not feed.done()) or len(times) < least:
+        if feed is not None and feed.done() and len(times) >= least:
+            break
+        q = rng.choice(numbers)
+        started = time.perf_counter()
+        await search_shop(q)
+        times.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0.002)  # a little room, like requests arriving
+        if feed is None and len(times) >= least:
+            break
+    return times
+
+
+def p99(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def concurrent_search(dealer_id: int, rows: list[list], rng: random.Random, repeat: int) -> dict:
+    from marketplace.inventory.feeds import apply_feed
+    from marketplace.inventory.tables import FeedMode, FeedSource
+
+    numbers = [row[0] for row in rng.sample(rows, 2000)]
+    for q in numbers[:50]:
+        await searches_during(None, [q], rng, least=1)  # warm
+    idle = await searches_during(None, numbers, rng, least=600)
+    during: list[float] = []
+    for _ in range(repeat):
+        feed = asyncio.create_task(apply_feed(dealer_id, feed_csv(rows, 0.15, rng), mode=FeedMode.full,
+                                              source=FeedSource.cli))
+        during += await searches_during(feed, numbers, rng, least=0)
+        assert (await feed).applied
+    return {"searches_idle": len(idle), "search_idle_p50_ms": round(statistics.median(idle), 1),
+            "search_idle_p99_ms": round(p99(idle), 1), "searches_during_feed": len(during),
+            "search_during_feed_p50_ms": round(statistics.median(during), 1),
+            "search_during_feed_p99_ms": round(p99(during), 1),
+            "search_during_feed_max_ms": round(max(during), 1)}
+
+
 async def main(args) -> dict:
     from marketplace.inventory.tables import FeedMode
     from marketplace.db import POOL_OPTIONS
@@ -117,6 +165,7 @@ async def main(args) -> dict:
     for _ in range(max(5, args.repeat)):
         sample = rng.sample(rows, 1000)
         deltas.append(await timed_feed(dealer_id, feed_csv(sample, 1.0, rng), FeedMode.delta))
+    concurrent = await concurrent_search(dealer_id, rows, rng, args.repeat)
     async with DB.transaction() as tx:
         copy = statistics.median([await raw_copy_seconds(tx.connection, rows) for _ in range(args.repeat)])
     await DB.close_connection_pool()
@@ -131,7 +180,7 @@ async def main(args) -> dict:
         "worst_full_s": round(worst_s, 3), "worst_lines_per_s": int(FEED_LINES / worst_s),
         "delta_1000_ms": round(delta_s * 1000, 1),
         "raw_copy_s": round(copy, 3), "typical_vs_copy": round(typical_s / copy, 2),
-        "worst_vs_copy": round(worst_s / copy, 2),
+        "worst_vs_copy": round(worst_s / copy, 2), **concurrent,
     }
     print(f"typical full snapshot (~15% changed): {typical_s:.3f} s, {figures['typical_lines_per_s']:,} lines/s")
     print(f"worst case (every line changed):      {worst_s:.3f} s, {figures['worst_lines_per_s']:,} lines/s")
@@ -139,6 +188,9 @@ async def main(args) -> dict:
     print(f"raw asyncpg COPY of the same rows:    {copy:.3f} s  (typical {figures['typical_vs_copy']}x, "
           f"worst {figures['worst_vs_copy']}x)")
     print(f"first feed of the process (loads the part-id map): {first:.3f} s")
+    print(f"shop search p99: {concurrent['search_idle_p99_ms']} ms idle, {concurrent['search_during_feed_p99_ms']} ms"
+          f" while a 100,000-line full feed applies ({concurrent['searches_during_feed']} searches,"
+          f" max {concurrent['search_during_feed_max_ms']} ms)")
     return figures
 
 

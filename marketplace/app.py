@@ -42,6 +42,8 @@ from marketplace.settlement.pages import CommissionPages, SettlementPages, State
 from marketplace.sweeper import transfer_sweeper
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.wiring import connect_domains
+from marketplace.web.input_guard import InputGuardMiddleware
+from marketplace.web.security_headers import SecurityHeadersMiddleware
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -110,7 +112,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        middleware=[SecurityHeadersMiddleware, InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",

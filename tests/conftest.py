@@ -27,6 +27,7 @@ from marketplace.piccolo_conf import DB  # noqa: E402
 from marketplace.db import POOL_OPTIONS  # noqa: E402
 from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
 from marketplace.caches import forget_all as forget_caches  # noqa: E402
+from marketplace.pickup.code_lookup import forget as forget_code_misses  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
@@ -56,6 +57,7 @@ async def clean_tables(database):
     await DB.run_ddl(f"TRUNCATE {', '.join(r['tablename'] for r in rows)} RESTART IDENTITY CASCADE")
     forget_part_ids()  # remembered ids of parts the truncation just removed
     forget_caches()  # every cache of database facts (directory, chains, keys, territories, points)
+    forget_code_misses()
     await DB.run_ddl("DELETE FROM network_settings")
     await DB.run_ddl("INSERT INTO network_settings (id) VALUES (1)")
     await DB.run_ddl("DELETE FROM commission_rules WHERE version > 1")
@@ -109,6 +111,16 @@ async def manager(client):
     """A signed-in network manager."""
     await make_user("boss@network.example", Role.network_manager)
     response = await sign_in(client, "boss@network.example")
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+async def dealer_admin(client):
+    """A signed-in admin of dealer D001 (Milano)."""
+    await make_dealer("D001", "20121")
+    await make_user("admin@d001.example", Role.dealer_admin, "D001")
+    response = await sign_in(client, "admin@d001.example")
     assert response.status_code == 303
     return client
 

@@ -108,6 +108,8 @@ def _json_rows(text: str) -> FeedRows:
         document = json.loads(text)
     except ValueError as error:
         raise Invalid(f"unreadable JSON: {error}", "file")
+    except RecursionError:
+        raise Invalid("unreadable JSON: nested too deep", "file")
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise Invalid('JSON feeds look like {"items": [{"part_number": ..., "quantity": ...}]}', "items")

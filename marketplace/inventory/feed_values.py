@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from marketplace.money import parse_amount
+from marketplace.decimal_input import parse_decimal
+from marketplace.money import MAX_AMOUNT
 
 _WHOLE = re.compile(r"^\+?\d{1,9}$")
 _PLAIN_AMOUNT = re.compile(r"^(\d{1,10})(?:[.,](\d{1,2}))?$")
@@ -46,7 +47,7 @@ def amount(value: object, field: str) -> str | None:
     if plain:  # the common case, without building a Decimal
         return f"{plain[1]}.{plain[2] or '0'}"
     try:
-        return str(parse_amount(text))
+        return str(parse_decimal(text, field, high=MAX_AMOUNT, grouping=True, currency=True))
     except ValueError as error:
         raise ValueError(f"{field}: {error}")
 

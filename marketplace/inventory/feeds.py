@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from anyio import to_thread
+
+from marketplace.errors import Invalid
 from marketplace.inventory.feed_lines import FeedRows, read_feed
 from marketplace.inventory.part_ids import part_ids
 from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
@@ -14,7 +20,7 @@ from marketplace.network.dealers import record_feed
 from marketplace.network.rules import NetworkRules, get_rules
 
 FEED_RETENTION = timedelta(days=90)
-STORED_REJECTS = 1000  # a garbage file can reject 100,000 lines; the record keeps the first ones
+STORED_REJECTS = 1000  # a garbage file can reject 100,000 lines; the record and the answer keep the first ones
 _FEED_LOCK = 7301  # advisory lock class: one feed at a time per dealer
 
 
@@ -28,6 +34,10 @@ class FeedReport:
     conflicts: list[dict] = field(default_factory=list)
     applied: bool = False
     error: str = ""
+    rejected_total: int = 0  # ``rejected`` holds the first STORED_REJECTS of them
+    zeroed_rows: int = 0  # rows on hand a full feed zeroed (or would have, when refused as a shrink)
+    zeroed_units: int = 0
+    shrink_refused: bool = False  # applies with ``confirm_shrink``
 
 
 _STAGE = """
@@ -66,6 +76,16 @@ UPDATE stock_item s SET on_hand = 0, last_movement_date = CURRENT_DATE, updated_
 WHERE s.dealer = $1 AND s.on_hand <> 0 AND NOT EXISTS (SELECT 1 FROM feed_in f WHERE f.part_id = s.part)
 """
 
+# What a full snapshot takes to zero: rows on hand it leaves out or lists at zero, against all on hand.
+_SHRINK = """
+SELECT count(*) FILTER (WHERE f.kept IS NOT TRUE) AS rows,
+       COALESCE(sum(s.on_hand) FILTER (WHERE f.kept IS NOT TRUE), 0) AS units,
+       count(*) AS all_rows, COALESCE(sum(s.on_hand), 0) AS all_units
+FROM stock_item s
+LEFT JOIN (SELECT part_id, bool_or(NOT valid OR qty > 0) AS kept FROM feed_in GROUP BY part_id) f ON f.part_id = s.part
+WHERE s.dealer = $1 AND s.on_hand > 0
+"""
+
 _CONFLICTS = """
 SELECT p.part_number, s.on_hand, s.reserved FROM stock_item s JOIN part p ON p.id = s.part
 WHERE s.dealer = $1 AND s.reserved > 0 AND s.on_hand < s.reserved ORDER BY p.normalized
@@ -85,15 +105,46 @@ def _refusal(mode: FeedMode, lines: FeedRows, rejected: int, rules: NetworkRules
     return ""
 
 
+_TRAILER = re.compile(rb"\r?\n#END;\s*([0-9]{1,9})\s*$")
+
+
+def _read(data: bytes, content_type: str, announced: int | None) -> FeedRows:
+    """The feed's lines, checked against the count it announces (``#END;<lines>`` last, or the caller's)."""
+    if trailer := _TRAILER.search(data):
+        data = data[:trailer.start()] + b"\n"
+        counted, field = int(trailer[1]), "#END"
+        if announced is not None and announced != counted:
+            raise Invalid(f"X-Feed-Lines says {announced} lines and the #END trailer {counted}", "X-Feed-Lines")
+        announced = counted
+    else:
+        field = "X-Feed-Lines"
+    lines = read_feed(data, content_type)
+    if announced is not None and announced != len(lines):
+        raise Invalid(f"the feed announces {announced} lines but holds {len(lines)}: it was cut or padded;"
+                      " nothing applied", field)
+    return lines
+
+
+def rejected_csv(rejected: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "part_number", "reason"])
+    writer.writerows((r["line"], r["part_number"], r["reason"]) for r in rejected)
+    return gzip.compress(out.getvalue().encode(), compresslevel=5)
+
+
 async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: FeedSource,
-                     content_type: str = "text/csv") -> FeedReport:
+                     content_type: str = "text/csv", confirm_shrink: bool = False,
+                     announced_lines: int | None = None) -> FeedReport:
     """Parse, check and merge one dealer's feed; the report says what happened line by line.
 
-    An unreadable file raises ``Invalid`` and is not recorded: there is nothing in it to report on.
+    Parsing and checking run in a worker thread: a 10 MB feed must not stall the shop. An
+    unreadable file, or one holding other than the lines it announces, raises ``Invalid`` and is
+    not recorded: there is nothing in it to report on.
     """
     started = time.perf_counter()
     received_at = datetime.now(timezone.utc)
-    lines = read_feed(data, content_type)
+    lines = await to_thread.run_sync(_read, data, content_type, announced_lines)
     rules = await get_rules()
     async with StockItem._meta.db.transaction() as tx:
         connection = tx.connection
@@ -108,31 +159,55 @@ async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: Fee
                 lines.reject(index, "unknown part number")
         rejected = lines.rejects()
         refusal = _refusal(mode, lines, len(rejected), rules)
-        applied = len(lines) - len(rejected) if not refusal else 0
         conflicts: list[dict] = []
+        shrink = None
         if not refusal:
-            await _merge(connection, dealer_id, mode, lines, ids, rules)
+            await _stage(connection, lines, ids)
+            if mode == FeedMode.full:
+                shrink = await connection.fetchrow(_SHRINK, dealer_id)
+                refusal = "" if confirm_shrink else _shrink_refusal(shrink, rules)
+        if not refusal:
+            await _merge(connection, dealer_id, mode, rules)
             conflicts = [dict(r) for r in await connection.fetch(_CONFLICTS, dealer_id)]
             await record_feed(connection, dealer_id, received_at)
+        applied = len(lines) - len(rejected) if not refusal else 0
         # Recorded in the same transaction: a feed's effect and its record stand or fall together.
         feed = StockFeed(
             dealer=dealer_id, mode=mode, source=source, received_at=received_at, applied=not refusal,
             lines_read=len(lines), lines_applied=applied, lines_rejected=len(rejected),
             rejected=rejected[:STORED_REJECTS], conflicts=conflicts[:STORED_REJECTS], error=refusal,
             duration_ms=int((time.perf_counter() - started) * 1000),
+            zeroed_rows=shrink["rows"] if shrink else 0, zeroed_units=shrink["units"] if shrink else 0,
+            rejected_csv=await to_thread.run_sync(rejected_csv, rejected) if rejected else None,
         )
         await feed.save()
         await StockFeed.delete().where(StockFeed.received_at < received_at - FEED_RETENTION)
     return FeedReport(
-        feed_id=feed.id, mode=mode.value, lines_read=len(lines), lines_applied=applied, rejected=rejected,
-        conflicts=conflicts, applied=not refusal, error=refusal,
+        feed_id=feed.id, mode=mode.value, lines_read=len(lines), lines_applied=applied,
+        rejected=rejected[:STORED_REJECTS], rejected_total=len(rejected), conflicts=conflicts[:STORED_REJECTS],
+        applied=not refusal, error=refusal, zeroed_rows=feed.zeroed_rows, zeroed_units=feed.zeroed_units,
+        shrink_refused=bool(refusal) and shrink is not None,
     )
 
 
-async def _merge(connection, dealer_id: int, mode: FeedMode, lines: FeedRows, ids: list[int | None],
-                 rules: NetworkRules) -> None:
+def _shrink_refusal(shrink, rules: NetworkRules) -> str:
+    """A full feed zeroing more than the network's share of the rows or units on hand waits for a confirmation."""
+    limit = rules.full_feed_shrink_limit_pct
+    if shrink["rows"] * 100 > limit * shrink["all_rows"] or shrink["units"] * 100 > limit * shrink["all_units"]:
+        return (f"this full feed would zero {shrink['rows']} of your {shrink['all_rows']} stock rows"
+                f" ({shrink['units']} of {shrink['all_units']} units on hand), more than the {limit}% a feed"
+                " may zero unconfirmed (a cut export looks like this): nothing applied. Publish it again"
+                " confirming the shrink if it is right")
+    return ""
+
+
+async def _stage(connection, lines: FeedRows, ids: list[int | None]) -> None:
     await connection.execute(_STAGE)
-    await connection.copy_to_table("feed_in", source=io.BytesIO(_copy_text(lines, ids)))
+    copy_text = await to_thread.run_sync(_copy_text, lines, ids)
+    await connection.copy_to_table("feed_in", source=io.BytesIO(copy_text))
+
+
+async def _merge(connection, dealer_id: int, mode: FeedMode, rules: NetworkRules) -> None:
     # No ANALYZE: without statistics the planner sizes feed_in from its pages, which is enough for
     # the hash joins below, and skipping it saves about 40 ms on a 100,000-line feed.
     await connection.execute(_DEFAULT_PRICES, 1 - rules.transfer_discount_pct / 100)

@@ -99,9 +99,12 @@ class FeedReportOut(msgspec.Struct):
     applied: bool
     lines_read: int
     lines_applied: int
-    rejected: list[RejectOut]
+    rejected: list[RejectOut]  # the first 1,000; all of them are on the feed's page
     conflicts: list[ConflictOut]
     error: str = ""
+    rejected_total: int = 0
+    zeroed_rows: int = 0  # rows on hand a full feed zeroed, or would have when refused as a shrink
+    zeroed_units: int = 0
 
     @classmethod
     def from_report(cls, report) -> FeedReportOut:
@@ -109,4 +112,5 @@ class FeedReportOut(msgspec.Struct):
             feed_id=report.feed_id, mode=report.mode, applied=report.applied, lines_read=report.lines_read,
             lines_applied=report.lines_applied, rejected=[RejectOut(**r) for r in report.rejected],
             conflicts=[ConflictOut(**c) for c in report.conflicts], error=report.error,
+            rejected_total=report.rejected_total, zeroed_rows=report.zeroed_rows, zeroed_units=report.zeroed_units,
         )

@@ -3,7 +3,7 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Boolean, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+    JSONB, BigInt, Boolean, Bytea, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
@@ -81,3 +81,8 @@ class StockFeed(Table):
     # Why nothing was applied, when nothing was.
     error = Text(default="")
     duration_ms = Integer(default=0)
+    # Rows and units on hand a full feed zeroed, or would have zeroed when refused as a shrink.
+    zeroed_rows = Integer(default=0)
+    zeroed_units = BigInt(default=0)
+    # Every rejected line (``rejected`` keeps the first ones), gzipped CSV: downloadable from the feed's page.
+    rejected_csv = Bytea(null=True, default=None)

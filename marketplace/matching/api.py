@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import signed_in
+from marketplace.bounds import MAX_QUANTITY
 from marketplace.errors import Forbidden, NotFound
 from marketplace.network.dealers import acting_dealer
 from marketplace.matching.queries import get_transfer, inbox, timeline
@@ -25,7 +26,8 @@ class NetworkSearchApi(Controller):
 
     @get("/search")
     async def search(
-        self, request: Request, q: str, qty: int = 1, sort: Sort = Sort.distance,
+        self, request: Request, q: str, qty: Annotated[int, Parameter(ge=1, le=MAX_QUANTITY)] = 1,
+        sort: Sort = Sort.distance,
         radius_km: float | None = None, dealer: str | None = None,
     ) -> SearchOut:
         """Who has these parts: one result per number in ``q`` (a pasted list), nearest first by default.

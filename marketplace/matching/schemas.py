@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from typing import Annotated
+
 import msgspec
 
+from marketplace.bounds import LongText, Quantity, ShortText
 from marketplace.matching.search import Holder, SearchResult
 
 
@@ -60,18 +63,18 @@ class SearchOut(msgspec.Struct):
 
 
 class TransferIn(msgspec.Struct, forbid_unknown_fields=True):
-    supplier: str
-    part_number: str
-    quantity: int
-    note: str = ""
+    supplier: Annotated[str, msgspec.Meta(max_length=16)]
+    part_number: Annotated[str, msgspec.Meta(max_length=64)]
+    quantity: Quantity
+    note: LongText = ""
 
 
 class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
-    quantity: int | None = None
-    part_number: str | None = None
-    reason: str | None = None
-    carrier: str = ""
-    tracking: str = ""
+    quantity: Quantity | None = None
+    part_number: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    reason: LongText | None = None
+    carrier: ShortText = ""
+    tracking: ShortText = ""
 
 
 class EventOut(msgspec.Struct):

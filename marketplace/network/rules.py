@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid
 from marketplace.network.tables import NetworkSettings
 
@@ -15,6 +16,7 @@ class NetworkRules:
     stale_feed_hours: int = 48
     transfer_discount_pct: Decimal = Decimal("20.00")
     full_feed_reject_limit_pct: Decimal = Decimal("5.00")
+    full_feed_shrink_limit_pct: Decimal = Decimal("20.00")
     transfer_sla_hours: int = 4
     online_discount_pct: Decimal = Decimal("0.00")
     transfer_days: int = 2
@@ -29,20 +31,15 @@ class NetworkRules:
 async def get_rules() -> NetworkRules:
     row = await NetworkSettings.select(
         NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
-        NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.transfer_sla_hours,
+        NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.full_feed_shrink_limit_pct,
+        NetworkSettings.transfer_sla_hours,
         NetworkSettings.online_discount_pct, NetworkSettings.transfer_days,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
 
 def _percent(value: str, field: str) -> Decimal:
-    try:
-        number = Decimal(value.strip().replace(",", "."))
-    except Exception:
-        raise Invalid("not a number", field)
-    if not number.is_finite() or not 0 <= number <= 100:
-        raise Invalid("a percentage between 0 and 100", field)
-    return number.quantize(Decimal("0.01"))
+    return parse_decimal(value, field, high=100)
 
 
 def _hours(form: dict[str, str], field: str, most: int, message: str) -> int:
@@ -71,6 +68,7 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         transfer_sla_hours=_hours(form, "transfer_sla_hours", 240, "between 1 and 240 working hours"),
         transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
         full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
+        full_feed_shrink_limit_pct=_percent(form.get("full_feed_shrink_limit_pct", "20"), "full_feed_shrink_limit_pct"),
         online_discount_pct=_percent(form.get("online_discount_pct", ""), "online_discount_pct"),
         transfer_days=_whole_days(form.get("transfer_days", ""), "transfer_days"),
     )
@@ -78,6 +76,7 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
         NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct: rules.full_feed_reject_limit_pct,
+        NetworkSettings.full_feed_shrink_limit_pct: rules.full_feed_shrink_limit_pct,
         NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
         NetworkSettings.online_discount_pct: rules.online_discount_pct,
         NetworkSettings.transfer_days: rules.transfer_days,

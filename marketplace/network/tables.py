@@ -43,6 +43,9 @@ class NetworkSettings(Table):
     transfer_discount_pct = Numeric(digits=(5, 2), default=Decimal("20.00"))
     # A full feed rejecting more than this share of its lines applies nothing (a truncated export).
     full_feed_reject_limit_pct = Numeric(digits=(5, 2), default=Decimal("5.00"))
+    # A full feed zeroing more than this share of the dealer's rows or units on hand applies nothing
+    # unless the dealer confirms the shrink (a cut export lists half a warehouse).
+    full_feed_shrink_limit_pct = Numeric(digits=(5, 2), default=Decimal("20.00"))
     # A transfer request not answered within these working hours (Mon-Fri 8-18, Rome) expires.
     transfer_sla_hours = Integer(default=4)
     # The network's online price: list price minus this discount, never below the part's MAP.

@@ -11,8 +11,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.accounts.auth import PUBLIC, manager_only, signed_in
+from marketplace.accounts.auth import PUBLIC, dealer_admin_or_manager, manager_only, signed_in
+from marketplace.bounds import Id, Quantity
+from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
+from marketplace.pickup.payment import MAX_COUNTER_AMOUNT
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
@@ -62,17 +65,14 @@ class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
     phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
 
 
-Id = Annotated[int, msgspec.Meta(ge=1, lt=2**31)]
-
-
 class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     part_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    quantity: int
+    quantity: Quantity
 
 
 class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
     customer: CustomerIn
-    items: list[ItemIn]
+    items: Annotated[list[ItemIn], msgspec.Meta(max_length=100)]
     pickup_point_id: Id
 
 
@@ -83,7 +83,22 @@ class OrderLineOut(msgspec.Struct):
     unit_price: Decimal
 
 
+class StaffOrderOut(msgspec.Struct):
+    """An order as the store and the network see it: never the customer's pickup code (a clerk who
+    could read it could hand the parts over without the customer)."""
+
+    id: int
+    status: str
+    pickup_point_id: int
+    territory_owner: str | None
+    lines: list[OrderLineOut]
+    total: Decimal
+    promised_for: date | None
+
+
 class OrderOut(msgspec.Struct):
+    """The order as its customer sees it, with the pickup code."""
+
     id: int
     status: str
     pickup_code: str
@@ -113,8 +128,20 @@ class OrderApi(Controller):
 
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
-    pickup_code: str
+    pickup_code: Annotated[str, msgspec.Meta(max_length=64)]
     amount: Decimal | None = None  # what the store took at the counter: refused unless it is the total
+
+    def __post_init__(self) -> None:
+        if self.amount is not None:
+            try:
+                self.amount = parse_decimal(self.amount, "amount", high=MAX_COUNTER_AMOUNT)
+            except NotADecimal as error:
+                raise ValueError(f"amount: {error.message}") from None
+
+
+async def _staff_out(order_id: int) -> StaffOrderOut:
+    customer = await _order_out(order_id)
+    return StaffOrderOut(**{name: getattr(customer, name) for name in StaffOrderOut.__struct_fields__})
 
 
 async def _order_out(order_id: int) -> OrderOut:
@@ -134,26 +161,26 @@ class OrderActionsApi(Controller):
     tags = ["click and collect"]
 
     @post("/ready", status_code=HTTP_200_OK)
-    async def ready(self, request: Request, order_id: int) -> OrderOut:
+    async def ready(self, request: Request, order_id: int) -> StaffOrderOut:
         """Every line is on the shelf (transfers received): the hold period starts."""
         await mark_ready(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
     @post("/collect", status_code=HTTP_200_OK)
-    async def collect(self, request: Request, order_id: int, data: CodeIn) -> OrderOut:
+    async def collect(self, request: Request, order_id: int, data: CodeIn) -> StaffOrderOut:
         """The customer's code (and the amount taken, if given: it must be the total); a wrong code
         is 422, and after 5 the order is locked (429)."""
         await collect(request.user, order_id, data.pickup_code, data.amount)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
     @post("/unlock", status_code=HTTP_200_OK, guards=[manager_only])
-    async def unlock(self, request: Request, order_id: int) -> OrderOut:
+    async def unlock(self, request: Request, order_id: int) -> StaffOrderOut:
         """Network managers only: after 5 wrong codes, let the store try again."""
         await unlock_code(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)
 
-    @post("/cancel", status_code=HTTP_200_OK)
-    async def cancel(self, request: Request, order_id: int) -> OrderOut:
-        """Cancel before collection; the reservations are released."""
+    @post("/cancel", status_code=HTTP_200_OK, guards=[dealer_admin_or_manager])
+    async def cancel(self, request: Request, order_id: int) -> StaffOrderOut:
+        """Cancel before collection (a dealer's admins or the network); the reservations are released."""
         await cancel(request.user, order_id)
-        return await _order_out(order_id)
+        return await _staff_out(order_id)

@@ -6,15 +6,17 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from marketplace.accounts.auth import dealer_only, manager_only, signed_in
+from marketplace.accounts.auth import dealer_admin_or_manager, dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.payment import amount_from_text
 from marketplace.pickup.order_views import (
-    TABS, counter_order, counter_orders, ready_order_with_code, tab_counts, territory_orders,
+    TABS, counter_order, counter_orders, tab_counts, territory_orders,
 )
+from marketplace.pickup.code_lookup import find_ready_order
 from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
 
@@ -24,6 +26,7 @@ class CounterPages(Controller):
 
     path = "/pickup/orders"
     guards = [signed_in]
+    opt = NO_STORE  # an order's page may show the code the customer gave
     include_in_schema = False
 
     @get("/")
@@ -38,18 +41,23 @@ class CounterPages(Controller):
                     result=await counter_orders(request.user, tab, page_number(request.query_params.get("page")), q),
                     q=q, code=code, errors=form_errors(error, "pickup_code"))
 
-    @get("/code")
-    async def find_by_code(self, request: Request, pickup_code: str = "") -> Response:
-        """The code a customer shows (typed, or scanned from the QR): straight to the order to hand over."""
-        order_id = await ready_order_with_code(request.user, pickup_code) if pickup_code.strip() else None
+    @post("/code")
+    async def find_by_code(self, request: Request) -> Response:
+        """The code a customer shows (typed, or scanned from the QR): straight to the order to hand
+        over. A form post, so the code stays out of URLs (history, logs); misses are counted."""
+        pickup_code = (await form_fields(request)).get("pickup_code", "")[:64]
+        try:
+            order_id = await find_ready_order(request.user, pickup_code) if pickup_code.strip() else None
+        except DomainError as error:
+            return await self._list(request, "ready", code="", error=error)
         if order_id is None:
-            return await self._list(request, "ready", code=pickup_code, error=DomainError(
+            return await self._list(request, "ready", code="", error=DomainError(
                 "no order ready for pickup here with this code", "pickup_code"))
-        return redirect_to(request, "counter:order", {"pickup_code": pickup_code.strip().upper()}, order_id=order_id)
+        return await self._detail(request, order_id, code=pickup_code.strip().upper())
 
     @get("/{order_id:int}", name="counter:order")
-    async def detail(self, request: Request, order_id: int, pickup_code: str = "") -> Template:
-        return await self._detail(request, order_id, code=pickup_code)
+    async def detail(self, request: Request, order_id: int) -> Template:
+        return await self._detail(request, order_id)
 
     async def _detail(self, request: Request, order_id: int, *, code: str = "",
                       error: DomainError | None = None) -> Template:
@@ -75,7 +83,7 @@ class CounterPages(Controller):
     async def unlock(self, request: Request, order_id: int) -> Response:
         return await self._act(request, order_id, unlock_code(request.user, order_id))
 
-    @post("/{order_id:int}/cancel")
+    @post("/{order_id:int}/cancel", guards=[dealer_admin_or_manager])
     async def cancel(self, request: Request, order_id: int) -> Response:
         return await self._act(request, order_id, cancel(request.user, order_id))
 

@@ -132,11 +132,14 @@ async def counter_order(principal: Principal, order_id: int) -> dict:
     return order
 
 
-async def ready_order_with_code(principal: Principal, code: str) -> int | None:
-    """The order on the shelf of the caller's points that a customer's code belongs to."""
-    row = await CustomerOrder.select(CustomerOrder.id).where(
-        _visible_to(principal) & (CustomerOrder.pickup_code == normalize_code(code))
-        & (CustomerOrder.status == OrderStatus.ready_for_pickup.value)).first()
+async def ready_order_with_code(principal: Principal, code: str, locked_at: int | None = None) -> int | None:
+    """The order on the shelf of the caller's points that a customer's code belongs to (not one
+    locked by ``locked_at`` wrong codes)."""
+    where = (_visible_to(principal) & (CustomerOrder.pickup_code == normalize_code(code))
+             & (CustomerOrder.status == OrderStatus.ready_for_pickup.value))
+    if locked_at is not None:
+        where &= CustomerOrder.code_failures < locked_at
+    row = await CustomerOrder.select(CustomerOrder.id).where(where).first()
     return row["id"] if row else None
 
 

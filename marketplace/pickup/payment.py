@@ -4,10 +4,13 @@ payment provider comes later and takes the same place."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Protocol
 
+from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid
+
+MAX_COUNTER_AMOUNT = Decimal("9999999.99")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +51,4 @@ def amount_from_text(text: str | None) -> Decimal | None:
     """An amount typed at the counter ("24,00" or "24.00"); None when left empty."""
     if text is None or not text.strip():
         return None
-    try:
-        amount = Decimal(text.strip().replace("€", "").replace(",", ".").strip())
-    except InvalidOperation:
-        raise Invalid("not an amount", "amount") from None
-    if not amount.is_finite() or not 0 <= amount < 10_000_000:
-        raise Invalid("not an amount", "amount")
-    return amount.quantize(Decimal("0.01"))
+    return parse_decimal(text, "amount", high=MAX_COUNTER_AMOUNT, currency=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from marketplace.calendar import WEEKDAYS
+from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
@@ -58,13 +59,7 @@ def _whole(value: str | None, field: str, low: int, high: int) -> int:
 def _optional_decimal(value: str | None, field: str, high: Decimal) -> Decimal | None:
     if value is None or not value.strip():
         return None
-    try:
-        number = Decimal(value.strip().replace(",", "."))
-    except InvalidOperation:
-        raise Invalid("not a number", field)
-    if not number.is_finite() or not 0 <= number <= high or number != number.quantize(Decimal("0.01")):
-        raise Invalid(f"from 0 to {high}, at most two decimals", field)
-    return number
+    return parse_decimal(value, field, high=high)
 
 
 @dataclass(frozen=True, slots=True)

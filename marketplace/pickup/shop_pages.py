@@ -20,6 +20,7 @@ from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
 )
 from marketplace.web.client import client_address
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
@@ -227,7 +228,7 @@ class ShopPages(Controller):
         order = await get_order(order_id)
         return _keep(redirect_to(request, "shop:order", token=order["token"]), cart=Cart({}))
 
-    @get("/orders/{token:str}", name="shop:order")
+    @get("/orders/{token:str}", name="shop:order", opt=NO_STORE)
     async def order(self, request: Request, token: str) -> Template:
         order = await order_for_customer(token)
         qr = segno.make(order["pickup_code"], error="m").svg_inline(scale=6, border=2)

@@ -8,11 +8,12 @@ from datetime import datetime, timezone
 from marketplace.calendar import ROME
 from marketplace.errors import Invalid
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# fullmatch, ASCII digits only: "$" alone lets "2026-11\n" through, and \d takes any script's digits.
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def check_period(period: str) -> str:
-    if not _PERIOD.match(period or ""):
+    if not isinstance(period, str) or not _PERIOD.fullmatch(period) or period < "0001":
         raise Invalid("a month as YYYY-MM, e.g. 2026-11", "period")
     return period
 

@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid
+from marketplace.money import MAX_AMOUNT
 from marketplace.settlement.tables import CommissionRules
 
 PERCENT_FIELDS = ("referral_pct", "hub_pct", "platform_fee_pct")
@@ -42,15 +44,7 @@ async def history() -> list[dict]:
 
 
 def _value(form: dict[str, str], name: str) -> Decimal:
-    try:
-        value = Decimal(form.get(name, "").strip().replace(",", "."))
-    except Exception:
-        raise Invalid("not a number", name)
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise Invalid("a number from 0 with at most two decimals", name)
-    if name in PERCENT_FIELDS and value > 100:
-        raise Invalid("a percentage from 0 to 100", name)
-    return value.quantize(Decimal("0.01"))
+    return parse_decimal(form.get(name, ""), name, high=100 if name in PERCENT_FIELDS else MAX_AMOUNT)
 
 
 async def new_version(form: dict[str, str], by: str, effective_from: datetime | None = None) -> Rules:

@@ -29,9 +29,9 @@ async def key(dealer):
     return await make_key(Role.dealer_admin, dealer["id"])
 
 
-async def publish(client, key, body, mode="full", content_type="text/csv", dealer=None):
+async def publish(client, key, body, mode="full", content_type="text/csv", dealer=None, confirm_shrink=False):
     data = body.encode() if isinstance(body, str) else body
-    query = f"mode={mode}" + (f"&dealer={dealer}" if dealer else "")
+    query = f"mode={mode}" + (f"&dealer={dealer}" if dealer else "") + ("&confirm_shrink=true" if confirm_shrink else "")
     return await client.put(f"/api/v1/stock?{query}", content=data,
                             headers={"Authorization": f"Bearer {key}", "Content-Type": content_type})
 
@@ -93,7 +93,7 @@ async def test_reservations_survive_a_full_feed_and_conflicts_are_reported(clien
     listed = await client.get("/api/v1/stock?part_number=p001", headers={"Authorization": f"Bearer {key}"})
     assert listed.json()["items"][0]["available"] == 0
 
-    response = await publish(client, key, csv_of({"P-002": 8}))  # P-001 absent: zero, still reserved
+    response = await publish(client, key, csv_of({"P-002": 8}), confirm_shrink=True)  # P-001 absent: zero, still reserved
     assert response.json()["conflicts"] == [{"part_number": "P-001", "on_hand": 0, "reserved": 3}]
     assert (await pool())["P-001"][:2] == (0, 3)
 
@@ -204,7 +204,7 @@ async def test_a_failing_merge_leaves_the_pool_exactly_as_it_was(client, key, mo
     monkeypatch.setattr(feeds, "_ZERO_ABSENT", "SELECT 1/0")  # dies after the upsert already ran
     with pytest.raises(Exception):
         await feeds.apply_feed((await Dealer.select(Dealer.id).first())["id"], csv_of({"P-001": 1}).encode(),
-                               mode=feeds.FeedMode.full, source=feeds.FeedSource.api)
+                               mode=feeds.FeedMode.full, source=feeds.FeedSource.api, confirm_shrink=True)
     assert await pool() == before
 
 

@@ -26,34 +26,34 @@ async def _upload(client, body: bytes, mode="full"):
                              files={"file": ("export.csv", body, "text/csv")})
 
 
-async def test_clerk_uploads_a_file_and_sees_the_report_and_the_stock(clerk):
-    response = await _upload(clerk, b"codice;quantita;costo;ultimo movimento\nP-001;4;5,00;2020-01-01\n"
+async def test_an_admin_uploads_a_file_and_sees_the_report_and_the_stock(dealer_admin):
+    response = await _upload(dealer_admin, b"codice;quantita;costo;ultimo movimento\nP-001;4;5,00;2020-01-01\n"
                                     b"P-002;2;10,00;\n")
     assert response.status_code == 200
     assert "Applicate: 2 righe su 2." in response.text
-    page = await clerk.get("/stock")
+    page = await dealer_admin.get("/stock")
     assert "P-001" in page.text and "Disco freno" in page.text
     assert "Oltre 12 mesi senza movimenti" in page.text and "20,00" in page.text  # 4 x 5.00 aged at cost
     assert "/stock/feeds/1" in page.text
-    feed = await clerk.get("/stock/feeds/1")
+    feed = await dealer_admin.get("/stock/feeds/1")
     assert feed.status_code == 200 and "Applicate: 2 righe su 2." in feed.text
 
 
-async def test_upload_report_lists_rejects_and_a_refused_full_feed(clerk):
-    response = await _upload(clerk, b"part_number,quantity\nP-001,1\nP-002,x\n")
+async def test_upload_report_lists_rejects_and_a_refused_full_feed(dealer_admin):
+    response = await _upload(dealer_admin, b"part_number,quantity\nP-001,1\nP-002,x\n")
     assert response.status_code == 422
     assert "Nessuna modifica applicata." in response.text and "quantity must be a whole number" in response.text
     assert await StockItem.count() == 0
-    empty = await _upload(clerk, b"")
+    empty = await _upload(dealer_admin, b"")
     assert empty.status_code == 422 and "invio è vuoto" in empty.text
 
 
-async def test_my_stock_search_and_empty_state(clerk):
-    assert "Nessuno stock pubblicato" in (await clerk.get("/stock")).text
-    await _upload(clerk, b"part_number,quantity\nP-001,1\nP-002,1\n")
-    by_number = await clerk.get("/stock?q=p 001")
+async def test_my_stock_search_and_empty_state(dealer_admin):
+    assert "Nessuno stock pubblicato" in (await dealer_admin.get("/stock")).text
+    await _upload(dealer_admin, b"part_number,quantity\nP-001,1\nP-002,1\n")
+    by_number = await dealer_admin.get("/stock?q=p 001")
     assert "P-001" in by_number.text and "P-002" not in by_number.text
-    by_words = await clerk.get("/stock?q=filtro")
+    by_words = await dealer_admin.get("/stock?q=filtro")
     assert "P-002" in by_words.text and "P-001" not in by_words.text
 
 

@@ -67,7 +67,8 @@ async def test_more_than_available_is_409_with_what_is_available(client, keys):
 ])
 async def test_bad_requests_are_refused_and_reserve_nothing(client, keys, body, field):
     response = await request(client, keys["MI"], **body)
-    assert response.status_code == 422 and response.json()["field"] == field
+    # A value the schema refuses (quantity from 1) is 400, one the rules refuse 422: both name it.
+    assert response.status_code in (400, 422) and response.json()["field"] == field
     assert await reserved() == (5, 0) and await Transfer.count() == 0
 
 

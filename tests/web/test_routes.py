@@ -1,5 +1,7 @@
 """Every route is behind a role check unless it is meant to be public."""
 
+import re
+
 from litestar.handlers import HTTPRouteHandler
 
 from marketplace.accounts.auth import manager_only
@@ -32,3 +34,11 @@ def test_manager_pages_and_endpoints_are_manager_only(app):
         if path.startswith(("/network/", "/api/v1/catalog/import", "/catalog/import")):
             guards = [g for layer in handler.ownership_layers for g in (layer.guards or [])]
             assert manager_only in guards, path
+
+
+def test_every_integer_path_parameter_is_an_id(app):
+    """One id type: integer path parameters are ids, which the input guard bounds before any query."""
+    for path, _ in _handlers(app):
+        for name, kind in re.findall(r"{(\w+):(\w+)}", path):
+            if kind == "int":
+                assert name.endswith("_id"), f"{path}: {name} is an integer but not an id"

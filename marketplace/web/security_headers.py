@@ -1,0 +1,52 @@
+"""Security headers on every answer; ``no-store`` where a pickup code may show.
+
+No inline script runs (scripts are files under /static); styles may be inline (the territory map's
+``<style>``, colour swatches) but load from nowhere else. Pages are never framed, never sniffed,
+and send no referrer (a customer's order link is a secret). A handler whose ``opt`` (or its
+controller's) has ``no_store`` is not kept by browsers or proxies: pages showing a pickup code.
+"""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import MiddlewareProtocol
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+       " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+NO_STORE = {"no_store": True}
+
+
+def _no_store(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    layers = getattr(handler, "ownership_layers", None) or [handler]
+    return any((getattr(layer, "opt", None) or {}).get("no_store") for layer in layers)
+
+
+class SecurityHeadersMiddleware(MiddlewareProtocol):
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        no_store = _no_store(scope)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in HEADERS.items():
+                    headers[name] = value
+                if no_store:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
