@@ -13,14 +13,16 @@ from marketplace.accounts.auth import manager_only
 from marketplace.errors import DomainError, Invalid
 from marketplace.geo.svg_map import MapArea, MapConflict, MapPoint, dealer_colour, render_map
 from marketplace.geo.territories import (
-    TerritoryInput, create_territories, create_territory, delete_territory, footprints, form_date, list_territories,
+    TerritoryInput, create_territories, create_territory, delete_territory, footprints, list_territories,
 )
 from marketplace.geo.territory_lookup import today
 from marketplace.geo.territory_overlaps import Footprint, overlapping_pairs
 from marketplace.geo.territory_proposal import Method, Proposal, propose_by_nearest_dealer
-from marketplace.geo.territory_shapes import area_km2, expand_postal_codes, postal_code_index, to_geojson
+from marketplace.geo.territory_shapes import (
+    area_km2, expand_postal_codes, postal_code_index, split_postal_codes, to_geojson,
+)
 from marketplace.network.tables import Dealer
-from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.forms import checkbox, form_date, form_errors, form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
 from marketplace.web.urls import redirect_to
@@ -39,7 +41,7 @@ class TerritoryPages(Controller):
     async def create(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
-            await create_territory(TerritoryInput.from_form(form))
+            await create_territory(_territory_from_form(form))
         except DomainError as error:
             return await self._overview(request, values=form, error=error)
         return redirect_to(request, "territories:list", {"saved": 1})
@@ -164,3 +166,14 @@ def _as_input(proposal: Proposal, valid_from: date | None) -> TerritoryInput:
 async def _dealers() -> list[dict]:
     return await Dealer.select(Dealer.code, Dealer.name, Dealer.city, Dealer.lat, Dealer.lon).where(
         Dealer.active.eq(True)).order_by(Dealer.code)
+
+
+def _territory_from_form(form: dict[str, str]) -> TerritoryInput:
+    """A submitted form: codes and provinces typed in boxes, dates as YYYY-MM-DD."""
+    codes = split_postal_codes(form.get("postal_codes", ""))
+    provinces = split_postal_codes(form.get("provinces", ""))
+    return TerritoryInput(
+        dealer_code=form.get("dealer_code", ""), name=form.get("name", ""), exclusive=checkbox(form, "exclusive"),
+        postal_codes=codes or (None if provinces else []), provinces=provinces or None,
+        valid_from=form_date(form.get("valid_from"), "valid_from"), valid_to=form_date(form.get("valid_to"), "valid_to"),
+    )

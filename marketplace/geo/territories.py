@@ -21,7 +21,7 @@ from marketplace.geo.tables import Territory, TerritoryKind
 from marketplace.geo.territory_lookup import territories_changed, today
 from marketplace.geo.territory_overlaps import Footprint, Overlap, OverlapIndex
 from marketplace.geo.territory_shapes import (
-    area_km2, expand_postal_codes, parse_geometry, parse_postal_codes, provinces_geometry, split_postal_codes,
+    area_km2, expand_postal_codes, parse_geometry, parse_postal_codes, provinces_geometry,
 )
 from marketplace.network.tables import Dealer
 
@@ -41,33 +41,6 @@ class TerritoryInput:
     provinces: Sequence[str] | None = None
     valid_from: date | None = None
     valid_to: date | None = None
-
-    @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> TerritoryInput:
-        """A submitted form: codes and provinces typed in boxes, dates as YYYY-MM-DD."""
-        codes = split_postal_codes(form.get("postal_codes", ""))
-        provinces = split_postal_codes(form.get("provinces", ""))
-        return cls(
-            dealer_code=form.get("dealer_code", ""),
-            name=form.get("name", ""),
-            exclusive=form.get("exclusive") in ("on", "true", "1"),
-            postal_codes=codes or (None if provinces else []),
-            provinces=provinces or None,
-            valid_from=form_date(form.get("valid_from"), "valid_from"),
-            valid_to=form_date(form.get("valid_to"), "valid_to"),
-        )
-
-
-def form_date(value: str | None, field: str) -> date | None:
-    """A date typed in a form (YYYY-MM-DD), None when empty."""
-    if not value or not value.strip():
-        return None
-    try:
-        if not _DATE.fullmatch(value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid("a date as YYYY-MM-DD", field) from None
 
 
 @dataclass(frozen=True, slots=True)

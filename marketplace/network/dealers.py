@@ -31,31 +31,6 @@ class DealerInput:
     tier: str = Tier.urban.value
     is_central_warehouse: bool = False
 
-    @classmethod
-    def from_form(cls, form: dict[str, str]) -> DealerInput:
-        """Read a submitted form; a number that does not parse names its field."""
-        return cls(
-            code=form.get("code", ""),
-            name=form.get("name", ""),
-            postal_code=form.get("postal_code", ""),
-            address=form.get("address", ""),
-            city=form.get("city", ""),
-            province=form.get("province", ""),
-            lat=_optional_float(form.get("lat"), "lat"),
-            lon=_optional_float(form.get("lon"), "lon"),
-            tier=form.get("tier") or Tier.urban.value,
-            is_central_warehouse=form.get("is_central_warehouse") in ("on", "true", "1"),
-        )
-
-
-def _optional_float(value: str | None, field: str) -> float | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return float(value.strip().replace(",", "."))
-    except ValueError:
-        raise Invalid("not a number", field)
-
 
 async def _validated(data: DealerInput) -> DealerInput:
     code = data.code.strip().upper()

@@ -11,7 +11,7 @@ from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, 
 from marketplace.network.rules import get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
-from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.forms import checkbox, form_errors, form_fields, optional_float
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
 
@@ -41,7 +41,7 @@ class DealerPages(Controller):
     async def create(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
-            dealer = await create_dealer(DealerInput.from_form(form))
+            dealer = await create_dealer(_dealer_from_form(form))
         except DomainError as error:
             return self._form(request, dealer=None, values=form, error=error)
         return redirect_to(request, "dealers:list", {"q": dealer.code})
@@ -56,7 +56,7 @@ class DealerPages(Controller):
         dealer = await get_dealer(code)
         form = await form_fields(request)
         try:
-            await update_dealer(dealer["code"], DealerInput.from_form(form))
+            await update_dealer(dealer["code"], _dealer_from_form(form))
         except DomainError as error:
             return self._form(request, dealer=dealer, values=form, error=error)
         return redirect_to(request, "dealers:list", {"q": dealer["code"]})
@@ -88,3 +88,13 @@ class NetworkSettingsPages(Controller):
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
                         errors=form_errors(error), saved=False)
         return redirect_to(request, "network-settings", {"saved": "true"})
+
+
+def _dealer_from_form(form: dict[str, str]) -> DealerInput:
+    """A submitted dealer form; a number that does not parse names its field."""
+    return DealerInput(
+        code=form.get("code", ""), name=form.get("name", ""), postal_code=form.get("postal_code", ""),
+        address=form.get("address", ""), city=form.get("city", ""), province=form.get("province", ""),
+        lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
+        tier=form.get("tier") or Tier.urban.value, is_central_warehouse=checkbox(form, "is_central_warehouse"),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
@@ -9,11 +11,11 @@ from marketplace.accounts.auth import dealer_only, manager_only
 from marketplace.calendar import WEEKDAYS
 from marketplace.errors import DomainError
 from marketplace.pickup.points import (
-    PointInput, Schedule, create_point, get_point, hours_as_text, list_points, update_point,
+    PointInput, Schedule, create_point, get_point, hours_as_text, list_points, parse_day, update_point,
     update_schedule,
 )
 from marketplace.pickup.tables import PickupModel
-from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.forms import checkbox, form_errors, form_fields, optional_decimal, whole_number
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
 
@@ -45,7 +47,7 @@ class PickupPointPages(Controller):
     async def create(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
-            await create_point(PointInput.from_form(form))
+            await create_point(_point_from_form(form))
         except DomainError as error:
             return self._form(request, point=None, values=form, error=error)
         return redirect_to(request, "pickup-points:list")
@@ -60,7 +62,7 @@ class PickupPointPages(Controller):
         point = await get_point(point_id)
         form = await form_fields(request)
         try:
-            await update_point(point_id, PointInput.from_form({**form, "active": form.get("active", "")}))
+            await update_point(point_id, _point_from_form(form, active_default=""))
         except DomainError as error:
             return self._form(request, point=point, values=form, error=error)
         return redirect_to(request, "pickup-points:list")
@@ -90,7 +92,27 @@ class OwnPickupPointPages(Controller):
         point = await get_point(point_id, dealer_id=request.user.dealer_id)
         form = await form_fields(request)
         try:
-            await update_schedule(point_id, Schedule.from_form(form), dealer_id=request.user.dealer_id)
+            await update_schedule(point_id, _schedule_from_form(form), dealer_id=request.user.dealer_id)
         except DomainError as error:
             return self._form(request, point, form, error)
         return redirect_to(request, "own-pickup-points:list")
+
+
+def _schedule_from_form(form: dict[str, str]) -> Schedule:
+    return Schedule(
+        opening_hours={day: parse_day(form.get(f"hours_{day}", ""), f"hours_{day}") for day in WEEKDAYS},
+        lead_time_minutes=whole_number(form, "lead_time_minutes", 0, 7 * 24 * 60),
+        daily_capacity=whole_number(form, "daily_capacity", 0, 100_000),
+    )
+
+
+def _point_from_form(form: dict[str, str], active_default: str = "on") -> PointInput:
+    """A new point's form leaves "active" on unless unticked; an edit form sends it only when ticked."""
+    return PointInput(
+        dealer_code=form.get("dealer_code", ""), name=form.get("name", ""), model=form.get("model", "basic"),
+        postal_code=form.get("postal_code", ""), address=form.get("address", ""), city=form.get("city", ""),
+        schedule=_schedule_from_form(form),
+        fee_per_parcel=optional_decimal(form, "fee_per_parcel", Decimal("1000")),
+        commission_pct=optional_decimal(form, "commission_pct", Decimal("100")),
+        active=checkbox({"active": form.get("active", active_default)}, "active"),
+    )

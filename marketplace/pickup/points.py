@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from marketplace.calendar import WEEKDAYS
-from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid, NotFound
 from marketplace.geo.gazetteer import get_gazetteer
 from marketplace.geo.geocoder import geocode_address
@@ -38,28 +37,8 @@ def parse_day(text: str, field: str) -> list[list[str]]:
     return ranges
 
 
-def hours_from_form(form: dict[str, str]) -> dict[str, list[list[str]]]:
-    return {day: parse_day(form.get(f"hours_{day}", ""), f"hours_{day}") for day in WEEKDAYS}
-
-
 def hours_as_text(hours: dict) -> dict[str, str]:
     return {f"hours_{day}": ", ".join(f"{a}-{b}" for a, b in hours.get(day, [])) for day in WEEKDAYS}
-
-
-def _whole(value: str | None, field: str, low: int, high: int) -> int:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        raise Invalid("a whole number", field)
-    if not low <= number <= high:
-        raise Invalid(f"from {low} to {high}", field)
-    return number
-
-
-def _optional_decimal(value: str | None, field: str, high: Decimal) -> Decimal | None:
-    if value is None or not value.strip():
-        return None
-    return parse_decimal(value, field, high=high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +48,6 @@ class Schedule:
     opening_hours: dict
     lead_time_minutes: int
     daily_capacity: int
-
-    @classmethod
-    def from_form(cls, form: dict[str, str]) -> Schedule:
-        return cls(
-            opening_hours=hours_from_form(form),
-            lead_time_minutes=_whole(form.get("lead_time_minutes"), "lead_time_minutes", 0, 7 * 24 * 60),
-            daily_capacity=_whole(form.get("daily_capacity"), "daily_capacity", 0, 100_000),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +62,6 @@ class PointInput:
     fee_per_parcel: Decimal | None = None
     commission_pct: Decimal | None = None
     active: bool = True
-
-    @classmethod
-    def from_form(cls, form: dict[str, str]) -> PointInput:
-        return cls(
-            dealer_code=form.get("dealer_code", ""), name=form.get("name", ""), model=form.get("model", "basic"),
-            postal_code=form.get("postal_code", ""), address=form.get("address", ""), city=form.get("city", ""),
-            schedule=Schedule.from_form(form),
-            fee_per_parcel=_optional_decimal(form.get("fee_per_parcel"), "fee_per_parcel", Decimal("1000")),
-            commission_pct=_optional_decimal(form.get("commission_pct"), "commission_pct", Decimal("100")),
-            active=form.get("active", "on") == "on",
-        )
 
 
 async def _values(data: PointInput) -> dict:
