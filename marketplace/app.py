@@ -29,6 +29,7 @@ from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.matching.sweeper import transfer_sweeper
 from marketplace.network.api import DealerApi
 from marketplace.outbox.pages import MailPages
+from marketplace.network.billing_pages import BillingPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
@@ -76,6 +77,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         route_handlers=[
             *pages.ROUTES,
             DealerPages,
+            BillingPages,
             DealerApi,
             UserPages,
             ApiKeyPages,

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from marketplace.matching.transfer_expiry import expire_stale_agreements
 from marketplace.matching.transfers import expire_overdue
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.outbox.reminders import emit_reminders
@@ -21,7 +22,7 @@ INTERVAL_SECONDS = 30.0
 
 
 async def _expire_transfers() -> None:
-    if expired := await expire_overdue():
+    if expired := await expire_overdue() + await expire_stale_agreements():
         log.info("expired %d unanswered transfer request(s)", expired)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.auth import manager_only
 from marketplace.errors import DomainError
 from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
+from marketplace.network.billing import NetworkBilling, network_billing, update_network_billing
 from marketplace.network.rules import get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
@@ -76,13 +79,16 @@ class NetworkSettingsPages(Controller):
     async def show(self, request: Request, saved: bool = False) -> Template:
         rules = await get_rules()
         values = {name: getattr(rules, name) for name in rules.__slots__}
+        values.update(asdict(await network_billing()))
         return page(request, "network/settings.html", values=values, errors={}, saved=saved)
 
     @post("/")
     async def save(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
+            billing = NetworkBilling.from_form(form)  # checked first: nothing is saved if either is refused
             await update_rules(form)
+            await update_network_billing(billing)
         except DomainError as error:
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
                         errors=form_errors(error), saved=False)

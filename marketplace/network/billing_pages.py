@@ -1,0 +1,47 @@
+"""Billing data pages: a manager edits any dealer's, a dealer's admin its own."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from marketplace.accounts.auth import dealer_admin_or_manager
+from marketplace.errors import DomainError, NotFound
+from marketplace.network.billing import DealerBilling, dealer_billing, update_dealer_billing
+from marketplace.network.dealers import get_dealer
+from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.render import page
+
+
+def _own_or_manager(request: Request, code: str) -> str:
+    """A dealer's admin opens only its own dealer's data (others are 404)."""
+    code = code.strip().upper()
+    if not request.user.is_manager and request.user.dealer_code != code:
+        raise NotFound(f"no dealer with code {code}", "code")
+    return code
+
+
+class BillingPages(Controller):
+    path = "/network/dealers/{code:str}/billing"
+    guards = [dealer_admin_or_manager]
+    include_in_schema = False
+
+    @get("/")
+    async def show(self, request: Request, code: str, saved: bool = False) -> Template:
+        code = _own_or_manager(request, code)
+        values = asdict(await dealer_billing(code))
+        return page(request, "network/billing.html", dealer=await get_dealer(code), values=values, errors={},
+                    saved=saved)
+
+    @post("/")
+    async def save(self, request: Request, code: str) -> Response:
+        code = _own_or_manager(request, code)
+        form = await form_fields(request)
+        try:
+            await update_dealer_billing(code, DealerBilling.from_form(form))
+        except DomainError as error:
+            return page(request, "network/billing.html", status_code=error.status_code, dealer=await get_dealer(code),
+                        values=form, errors=form_errors(error), saved=False)
+        return Redirect(f"/network/dealers/{code}/billing?saved=true", status_code=303)
