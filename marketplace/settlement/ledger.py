@@ -144,13 +144,13 @@ def _euro(amount: Decimal) -> str:
 
 
 async def book_transfer(transfer_id: int, requester: Party, supplier: Party, quantity: int,
-                        unit_price: Decimal) -> int:
+                        unit_price: Decimal, at: datetime | None = None) -> int:
     rules = await rules_at()
     return await book(
         EntryKind.transfer, f"transfer:{transfer_id}", transfer_lines(requester, supplier, quantity, unit_price, rules),
         description=(f"Trasferimento {transfer_id}: {quantity} × {_euro(unit_price)} € "
                      f"da {await party_label(supplier)} a {await party_label(requester)}"),
-        rules_version=rules.version,
+        rules_version=rules.version, at=at,
     )
 
 
