@@ -11,7 +11,7 @@ from marketplace.db import raw_connection
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.rules import get_rules
 from marketplace.settlement.clearing import Payment, payments_for
-from marketplace.settlement.ledger import NETWORK, Line, book
+from marketplace.settlement.ledger import Line, book
 from marketplace.settlement.period_lock import lock_period_exclusive
 from marketplace.settlement.periods import ROME, check_period, period_bounds
 from marketplace.settlement.tables import (

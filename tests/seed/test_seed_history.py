@@ -1,9 +1,9 @@
 """The demo's year of money: twelve months of transactions, settled, approved and paid but the last."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from marketplace.network.billing import DealerBilling, NetworkBilling, check_iban, check_vat
+from marketplace.network.billing import check_iban, check_vat
 from marketplace.network.tables import Dealer
 from marketplace.seed import seed_network
 from marketplace.settlement.periods import ROME, period_of
