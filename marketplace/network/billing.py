@@ -39,8 +39,8 @@ def check_iban(value: str, field: str = "iban") -> str:
         return ""
     try:
         return IBAN(value).compact
-    except SchwiftyException as error:
-        raise Invalid(f"not a valid IBAN ({error})", field) from None
+    except SchwiftyException:
+        raise Invalid("not a valid IBAN: check its length and check digits", field) from None
 
 
 def check_bic(value: str, field: str = "bic") -> str:
@@ -48,8 +48,8 @@ def check_bic(value: str, field: str = "bic") -> str:
         return ""
     try:
         return str(BIC(value.strip().upper()))
-    except SchwiftyException as error:
-        raise Invalid(f"not a valid BIC ({error})", field) from None
+    except SchwiftyException:
+        raise Invalid("not a valid BIC (8 or 11 characters, e.g. BCITITMM)", field) from None
 
 
 def check_creditor_id(value: str, field: str = "creditor_id") -> str:
@@ -64,7 +64,7 @@ def check_creditor_id(value: str, field: str = "creditor_id") -> str:
 def _text(value: str, field: str, most: int) -> str:
     value = " ".join(value.split())
     if len(value) > most:
-        raise Invalid(f"at most {most} characters", field)
+        raise Invalid("too long", field)
     return value
 
 

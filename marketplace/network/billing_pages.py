@@ -12,7 +12,14 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.network.billing import DealerBilling, dealer_billing, update_dealer_billing
 from marketplace.network.dealers import get_dealer
 from marketplace.web.forms import form_errors, form_fields
-from marketplace.web.render import page
+from marketplace.web.i18n import gettext_for
+from marketplace.web.render import language_of, page
+
+
+def translated_errors(request: Request, error: DomainError) -> dict[str, str]:
+    """The field's message in the reader's language (the billing checks' messages are fixed texts)."""
+    _ = gettext_for(language_of(request))
+    return {field: _(message) for field, message in form_errors(error).items()}
 
 
 def _own_or_manager(request: Request, code: str) -> str:
@@ -43,5 +50,5 @@ class BillingPages(Controller):
             await update_dealer_billing(code, DealerBilling.from_form(form))
         except DomainError as error:
             return page(request, "network/billing.html", status_code=error.status_code, dealer=await get_dealer(code),
-                        values=form, errors=form_errors(error), saved=False)
+                        values=form, errors=translated_errors(request, error), saved=False)
         return Redirect(f"/network/dealers/{code}/billing?saved=true", status_code=303)

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from marketplace.accounts.auth import manager_only
 from marketplace.errors import DomainError
 from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
+from marketplace.network.billing_pages import translated_errors
 from marketplace.network.billing import NetworkBilling, network_billing, update_network_billing
 from marketplace.network.rules import get_rules, update_rules
 from marketplace.network.tables import Tier
@@ -91,5 +92,5 @@ class NetworkSettingsPages(Controller):
             await update_network_billing(billing)
         except DomainError as error:
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
-                        errors=form_errors(error), saved=False)
+                        errors=translated_errors(request, error), saved=False)
         return Redirect("/network/settings?saved=true", status_code=303)

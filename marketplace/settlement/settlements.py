@@ -59,6 +59,15 @@ async def statements(period: str) -> list[Statement]:
             statement.opening += row["before"]
             if row["movement"]:
                 statement.totals[row["kind"]] = row["movement"]
+        # A line booked without its dealer's id (corrections, imports): the account's code names it.
+        unknown = [s.account.removeprefix("dealer:") for s in by_account.values()
+                   if s.dealer_id is None and s.account.startswith("dealer:")]
+        if unknown:
+            ids = {r["code"]: r["id"] for r in await connection.fetch(
+                "SELECT code, id FROM dealer WHERE code = ANY($1::text[])", unknown)}
+            for s in by_account.values():
+                if s.dealer_id is None and s.account.startswith("dealer:"):
+                    s.dealer_id = ids.get(s.account.removeprefix("dealer:"))
     return sorted(by_account.values(), key=lambda s: s.account)
 
 

@@ -67,3 +67,22 @@ async def test_an_offer_not_confirmed_within_the_answer_sla_expires(client):
     assert await expire_stale_agreements(datetime(2026, 11, 23, 13, 59, tzinfo=ROME)) == 0
     assert await expire_stale_agreements(datetime(2026, 11, 23, 14, 0, tzinfo=ROME)) == 1
     assert await _reserved() == 0
+
+
+async def test_a_transfer_agreed_for_a_customer_order_is_left_to_the_orders_own_expiry(client):
+    from tests.pickup.test_orders import milano_point, order  # noqa: F401
+
+    from marketplace.inventory.catalog import import_catalog
+    from marketplace.pickup.points import PointInput, Schedule, create_point
+    from tests.pickup.test_orders import HOURS
+
+    await build_network()
+    await import_catalog(b"part_number,description,list_price,map_price,channel\nAIRBAG-1,Airbag,500.00,,physical_only\n")
+    point = await create_point(PointInput("MI", "Ritiro Milano", "basic", "20121", "", Schedule(HOURS, 60, 30)))
+    await stock("BG", "RARE-1", 1, "700.00")
+    placed = await order(client, point, [{"part_number": "RARE-1", "quantity": 1}])
+    assert placed.status_code == 201, placed.text
+    assert (await Transfer.select(Transfer.status).first())["status"] == "accepted"
+    await Transfer.update({Transfer.updated_at: MONDAY_10}, force=True)
+    assert await expire_stale_agreements(datetime(2026, 12, 25, tzinfo=ROME)) == 0
+    assert (await Transfer.select(Transfer.status).first())["status"] == "accepted"
