@@ -31,7 +31,7 @@ def _own_or_manager(request: Request, code: str) -> str:
 
 
 class BillingPages(Controller):
-    path = "/network/dealers/{code:str}/billing"
+    path = "/billing/dealers/{code:str}"  # not under /network/: a dealer's admin edits its own
     guards = [dealer_admin_or_manager]
     include_in_schema = False
 
@@ -51,4 +51,4 @@ class BillingPages(Controller):
         except DomainError as error:
             return page(request, "network/billing.html", status_code=error.status_code, dealer=await get_dealer(code),
                         values=form, errors=translated_errors(request, error), saved=False)
-        return Redirect(f"/network/dealers/{code}/billing?saved=true", status_code=303)
+        return Redirect(f"/billing/dealers/{code}?saved=true", status_code=303)

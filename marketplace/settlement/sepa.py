@@ -19,6 +19,7 @@ from marketplace.network.billing import NetworkBilling, billing_by_dealer_id, ne
 from marketplace.settlement.clearing import CENTRAL, CREDIT_TRANSFER, DIRECT_DEBIT
 from marketplace.settlement.ledger import NETWORK
 from marketplace.settlement.allocation import cents
+from marketplace.settlement.statement_view import NETWORK_NAME
 from marketplace.settlement.tables import SettlementStatus
 
 CREDIT_TRANSFERS, DIRECT_DEBITS = "credit-transfers", "direct-debits"
@@ -49,7 +50,7 @@ class BankLine:
 
 async def _lines(settlement: dict) -> tuple[dict[str, list[BankLine]], list[Blocker], NetworkBilling]:
     network = await network_billing()
-    blockers = [Blocker(NETWORK, network.legal_name or "network", tuple(network.blockers()))] if network.blockers() else []
+    blockers = [Blocker(NETWORK, network.legal_name or NETWORK_NAME, tuple(network.blockers()))] if network.blockers() else []
     dealer_of = {s["account"]: s["dealer"] for s in settlement["statements"]}
     payments = [p for p in settlement["payments"] if p["method"] in (CREDIT_TRANSFER, DIRECT_DEBIT)]
     parties = await billing_by_dealer_id([dealer_of[p["payee"] if p["payer"] == NETWORK else p["payer"]]

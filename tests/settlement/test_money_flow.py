@@ -269,7 +269,7 @@ async def test_a_dealer_without_iban_or_mandate_blocks_the_files_and_is_listed(m
     assert {(b["party"], tuple(b["missing"])) for b in refused.json()["blockers"]} == {
         ("MZ", ("iban",)), ("MI", ("sdd_mandate_ref",))}
     detail = await manager.get("/settlements/2026-09")
-    assert "MZ · Dealer MZ S.r.l." in detail.text and "/network/dealers/MI/billing" in detail.text
+    assert "MZ · Dealer MZ S.r.l." in detail.text and "/billing/dealers/MI" in detail.text
     read = await manager.get("/api/v1/settlements/2026-09", headers={"Authorization": f"Bearer {key}"})
     assert {b["party"] for b in read.json()["blockers"]} == {"MZ", "MI"}
 
@@ -280,21 +280,21 @@ async def test_billing_data_are_checked_field_by_field_and_a_dealer_admin_edits_
     await build_network()
     await make_user("admin@mi.example", Role.dealer_admin, "MI")
     await sign_in(client, "admin@mi.example")
-    token = await csrf_token(client, "/network/dealers/MI/billing")
+    token = await csrf_token(client, "/billing/dealers/MI")
     good = dealer_billing_values(1, "MI", "Dealer MI")
     form = {"_csrf_token": token, **{k: str(v) for k, v in good.items()}}
     for field, bad in (("iban", "IT60X0542811101000000123457"), ("vat_number", "01234567890"),
                        ("billing_email", "nope"), ("sdd_mandate_signed_on", "2026-02-30")):
-        refused = await client.post("/network/dealers/MI/billing", data={**form, field: bad})
+        refused = await client.post("/billing/dealers/MI", data={**form, field: bad})
         assert refused.status_code == 422, field
         assert f'id="e-{field}"' in refused.text
         assert (await Dealer.select(Dealer.iban).where(Dealer.code == "MI").first())["iban"] == ""
-    saved = await client.post("/network/dealers/MI/billing", data={**form, "iban": good["iban"][:4] + " " + good["iban"][4:]})
+    saved = await client.post("/billing/dealers/MI", data={**form, "iban": good["iban"][:4] + " " + good["iban"][4:]})
     assert saved.status_code == 303
     row = await Dealer.select(Dealer.iban, Dealer.vat_number, Dealer.sdd_mandate_signed_on).where(
         Dealer.code == "MI").first()
     assert row == {"iban": good["iban"], "vat_number": good["vat_number"], "sdd_mandate_signed_on": date(2025, 1, 15)}
-    assert (await client.get("/network/dealers/MZ/billing")).status_code == 404
+    assert (await client.get("/billing/dealers/MZ")).status_code == 404
 
 
 async def test_network_settings_take_the_clearing_mode_minimum_payout_and_the_networks_bank_data(manager):
