@@ -30,6 +30,7 @@ from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.outbox.pages import MailPages
+from marketplace.network.billing_pages import BillingPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
@@ -82,6 +83,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             *site.ROUTES,
             *sign_in_pages.ROUTES,
             DealerPages,
+            BillingPages,
             DealerApi,
             UserPages,
             ApiKeyPages,

@@ -26,8 +26,10 @@ async def database_is_empty() -> bool:
     return not await Dealer.exists()
 
 
-async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer: int = 400) -> list[DemoLogin]:
-    """Write a deterministic network (dealers, catalog, stock, demo users) in one transaction."""
+async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer: int = 400,
+                       history: bool = True) -> list[DemoLogin]:
+    """Write a deterministic network (dealers, catalog, stock, demo users) in one transaction, then
+    its pickup points and territories and (``history``) a year of settled transactions."""
     network = generate_network(dealers=dealers, parts=parts, seed=seed)
     async with Dealer._meta.db.transaction() as tx:
         connection = tx.connection
@@ -37,6 +39,12 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         await _feed_times(connection, seed)
         logins = await _demo_users(network)
     await _click_and_collect(network)
+    if history:
+        from marketplace.seed_history import seed_history, settle_history
+
+        async with Dealer._meta.db.transaction() as tx:
+            months = await seed_history(tx.connection, seed)
+        await settle_history(months)
     return logins
 
 

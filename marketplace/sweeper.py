@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from marketplace.matching.transfer_expiry import expire_stale_agreements
 from marketplace.matching.transfers import expire_overdue
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.pickup.lifecycle import expire_uncollected
@@ -23,7 +24,7 @@ INTERVAL_SECONDS = 30.0
 
 
 async def _expire_transfers() -> None:
-    if expired := await expire_overdue():
+    if expired := await expire_overdue() + await expire_stale_agreements():
         log.info("expired %d unanswered transfer request(s)", expired)
 
 

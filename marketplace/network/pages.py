@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from dataclasses import asdict
+
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from marketplace.accounts.auth import manager_only
-from marketplace.errors import DomainError
+from marketplace.decimal_input import parse_decimal
+from marketplace.errors import DomainError, Invalid
 from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
-from marketplace.network.rules import get_rules, update_rules
+from marketplace.network.billing_pages import translated_errors
+from marketplace.network.billing import NetworkBilling, network_billing, update_network_billing
+from marketplace.network.rules import MAX_PAYOUT, NetworkRules, get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
 from marketplace.web.forms import checkbox, form_errors, form_fields, optional_float
@@ -77,16 +84,19 @@ class NetworkSettingsPages(Controller):
     async def show(self, request: Request, saved: bool = False) -> Template:
         rules = await get_rules()
         values = {name: getattr(rules, name) for name in rules.__slots__}
+        values.update(asdict(await network_billing()))
         return page(request, "network/settings.html", values=values, errors={}, saved=saved)
 
     @post("/")
     async def save(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
-            await update_rules(form)
+            billing = NetworkBilling.checked(**{f: form.get(f, "") for f in ("legal_name", "vat_number", "iban", "bic", "creditor_id")})  # checked first: nothing is saved if either is refused
+            await update_rules(_rules_from_form(form))
+            await update_network_billing(billing)
         except DomainError as error:
             return page(request, "network/settings.html", status_code=error.status_code, values=form,
-                        errors=form_errors(error), saved=False)
+                        errors=translated_errors(request, error), saved=False)
         return redirect_to(request, "network-settings", {"saved": "true"})
 
 
@@ -97,4 +107,26 @@ def _dealer_from_form(form: dict[str, str]) -> DealerInput:
         address=form.get("address", ""), city=form.get("city", ""), province=form.get("province", ""),
         lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
         tier=form.get("tier") or Tier.urban.value, is_central_warehouse=checkbox(form, "is_central_warehouse"),
+    )
+
+
+def _rules_from_form(form: dict[str, str]) -> NetworkRules:
+    """The settings form as typed values (their ranges are the network's rules to check)."""
+    def whole(field: str, default: str = "") -> int:
+        text = (form.get(field) or default).strip()
+        if not (text.isascii() and text.isdecimal() and len(text) <= 9):
+            raise Invalid("a whole number", field)
+        return int(text)
+
+    def decimal(field: str, default: str = "", high: Decimal = Decimal(100)) -> Decimal:
+        return parse_decimal(form.get(field) or default, field, high=high)
+
+    return NetworkRules(
+        stale_feed_hours=whole("stale_feed_hours"), transfer_sla_hours=whole("transfer_sla_hours"),
+        transfer_discount_pct=decimal("transfer_discount_pct"),
+        full_feed_reject_limit_pct=decimal("full_feed_reject_limit_pct"),
+        full_feed_shrink_limit_pct=decimal("full_feed_shrink_limit_pct", "20"),
+        online_discount_pct=decimal("online_discount_pct"), transfer_days=whole("transfer_days"),
+        shipping_deadline_days=whole("shipping_deadline_days", "2"), clearing=form.get("clearing") or "central",
+        minimum_payout=decimal("minimum_payout", "10.00", MAX_PAYOUT),
     )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from marketplace.decimal_input import parse_decimal
 from marketplace.errors import Invalid
 from marketplace.network.tables import NetworkSettings
 
@@ -20,6 +19,9 @@ class NetworkRules:
     transfer_sla_hours: int = 4
     online_discount_pct: Decimal = Decimal("0.00")
     transfer_days: int = 2
+    shipping_deadline_days: int = 2
+    clearing: str = "central"
+    minimum_payout: Decimal = Decimal("10.00")
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -33,45 +35,45 @@ async def get_rules() -> NetworkRules:
         NetworkSettings.stale_feed_hours, NetworkSettings.transfer_discount_pct,
         NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.full_feed_shrink_limit_pct,
         NetworkSettings.transfer_sla_hours,
-        NetworkSettings.online_discount_pct, NetworkSettings.transfer_days,
+        NetworkSettings.online_discount_pct, NetworkSettings.transfer_days, NetworkSettings.shipping_deadline_days,
+        NetworkSettings.clearing, NetworkSettings.minimum_payout,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
 
-def _percent(value: str, field: str) -> Decimal:
-    return parse_decimal(value, field, high=100)
+#: How the monthly settlement pays (see settlement/clearing.py).
+CLEARING_MODES = ("central", "bilateral")
+
+# Each setting's range, and what a manager is told when a value is outside it.
+_WHOLE = {
+    "stale_feed_hours": (1, 24 * 90, "between 1 hour and 90 days"),
+    "transfer_sla_hours": (1, 240, "between 1 and 240 working hours"),
+    "transfer_days": (1, 20, "between 1 and 20 working days"),
+    "shipping_deadline_days": (1, 20, "between 1 and 20 working days"),
+}
+_PERCENT = ("transfer_discount_pct", "full_feed_reject_limit_pct", "full_feed_shrink_limit_pct", "online_discount_pct")
+MAX_PAYOUT = Decimal("100000")
 
 
-def _hours(form: dict[str, str], field: str, most: int, message: str) -> int:
-    try:
-        hours = int(form.get(field, "").strip())
-    except ValueError:
-        raise Invalid("a whole number of hours", field)
-    if not 1 <= hours <= most:
-        raise Invalid(message, field)
-    return hours
+def check_rules(rules: NetworkRules) -> NetworkRules:
+    """The settings as a manager saves them: each in its range, or Invalid naming it."""
+    for field, (low, high, message) in _WHOLE.items():
+        if not low <= getattr(rules, field) <= high:
+            raise Invalid(message, field)
+    for field in _PERCENT:
+        value = getattr(rules, field)
+        if not value.is_finite() or not 0 <= value <= 100:
+            raise Invalid("a percentage between 0 and 100", field)
+    if rules.clearing not in CLEARING_MODES:
+        raise Invalid(f"one of {', '.join(CLEARING_MODES)}", "clearing")
+    payout = rules.minimum_payout
+    if not payout.is_finite() or not 0 <= payout <= MAX_PAYOUT or payout != payout.quantize(Decimal("0.01")):
+        raise Invalid("an amount from 0 to 100000 with at most two decimals", "minimum_payout")
+    return rules
 
 
-def _whole_days(value: str, field: str) -> int:
-    try:
-        days = int(value.strip())
-    except ValueError:
-        raise Invalid("a whole number of working days", field)
-    if not 1 <= days <= 20:
-        raise Invalid("between 1 and 20 working days", field)
-    return days
-
-
-async def update_rules(form: dict[str, str]) -> NetworkRules:
-    rules = NetworkRules(
-        stale_feed_hours=_hours(form, "stale_feed_hours", 24 * 90, "between 1 hour and 90 days"),
-        transfer_sla_hours=_hours(form, "transfer_sla_hours", 240, "between 1 and 240 working hours"),
-        transfer_discount_pct=_percent(form.get("transfer_discount_pct", ""), "transfer_discount_pct"),
-        full_feed_reject_limit_pct=_percent(form.get("full_feed_reject_limit_pct", ""), "full_feed_reject_limit_pct"),
-        full_feed_shrink_limit_pct=_percent(form.get("full_feed_shrink_limit_pct", "20"), "full_feed_shrink_limit_pct"),
-        online_discount_pct=_percent(form.get("online_discount_pct", ""), "online_discount_pct"),
-        transfer_days=_whole_days(form.get("transfer_days", ""), "transfer_days"),
-    )
+async def update_rules(rules: NetworkRules) -> NetworkRules:
+    rules = check_rules(rules)
     await NetworkSettings.update({
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
         NetworkSettings.transfer_discount_pct: rules.transfer_discount_pct,
@@ -80,6 +82,9 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
         NetworkSettings.online_discount_pct: rules.online_discount_pct,
         NetworkSettings.transfer_days: rules.transfer_days,
+        NetworkSettings.shipping_deadline_days: rules.shipping_deadline_days,
+        NetworkSettings.clearing: rules.clearing,
+        NetworkSettings.minimum_payout: rules.minimum_payout,
     }, force=True)
     from marketplace.network.directory import forget  # the directory imports this module
 

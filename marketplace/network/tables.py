@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import Enum
 
-from piccolo.columns import Boolean, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -32,6 +32,13 @@ class Dealer(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     # The last feed that applied: the pool's freshness for this dealer.
     last_feed_at = Timestamptz(null=True, default=None)
+    # Billing: who the settlement pays or collects from (central clearing by SEPA).
+    legal_name = Varchar(length=200, default="")
+    vat_number = Varchar(length=11, default="")  # partita IVA, 11 digits
+    iban = Varchar(length=34, default="")  # compact, upper case
+    sdd_mandate_ref = Varchar(length=35, default="")  # the SEPA B2B direct debit mandate it signed
+    sdd_mandate_signed_on = Date(null=True, default=None)
+    billing_email = Varchar(length=254, default="")
 
 
 class NetworkSettings(Table):
@@ -52,4 +59,17 @@ class NetworkSettings(Table):
     online_discount_pct = Numeric(digits=(5, 2), default=Decimal("0.00"))
     # Working days a part takes to come from another dealer to a pickup point (quotes promise this).
     transfer_days = Integer(default=2)
+    # An accepted transfer not shipped within these working days expires (its stock released).
+    shipping_deadline_days = Integer(default=2)
+    # How the monthly settlement pays: "central" (the network collects and pays every dealer by
+    # SEPA) or "bilateral" (the fewest dealer-to-dealer payments).
+    clearing = Varchar(length=12, default="central")
+    # A balance smaller than this is not paid: it carries to the next month.
+    minimum_payout = Numeric(digits=(12, 2), default=Decimal("10.00"))
+    # The network as a party of the SEPA files.
+    legal_name = Varchar(length=200, default="")
+    vat_number = Varchar(length=11, default="")
+    iban = Varchar(length=34, default="")
+    bic = Varchar(length=11, default="")
+    creditor_id = Varchar(length=35, default="")  # SEPA creditor identifier, e.g. IT..ZZZ...
     updated_at = Timestamptz(default=TimestamptzNow())

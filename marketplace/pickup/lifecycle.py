@@ -15,7 +15,7 @@ from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.pickup.payment import PAYMENT
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
-from marketplace.settlement.ledger import EntryKind, Party, book, order_lines
+from marketplace.settlement.ledger import EntryKind, Party, book, order_description, order_lines
 from marketplace.settlement.rules import rules_at
 
 HOLD = timedelta(days=7)
@@ -135,8 +135,9 @@ async def _book(order: dict, point: dict, lines: list[dict]) -> None:
         row = await Dealer.select(Dealer.code).where(Dealer.id == order["territory_owner"]).first()
         owner = Party(order["territory_owner"], row["code"])
     await book(EntryKind.order, f"order:{order['id']}",
-               order_lines(order["total"], list(sellers.items()), owner, pickup, point["model"], rules),
-               description=f"order {order['id']} collected at {point['dealer_code']}", rules_version=rules.version)
+               order_lines(order["total"], list(sellers.items()), owner, pickup, point["model"], rules,
+                           payment_method=PAYMENT.name),
+               description=await order_description(order["id"], pickup), rules_version=rules.version)
 
 
 async def cancel(principal: Principal | None, order_id: int) -> None:

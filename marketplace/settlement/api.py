@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import msgspec
@@ -11,21 +11,33 @@ from litestar.status_codes import HTTP_200_OK
 
 from marketplace.accounts.auth import manager_only, signed_in
 from marketplace.errors import NotFound
+from marketplace.settlement.documents import payments_csv, statement_csv
 from marketplace.settlement.ledger import dealer_account, reverse
+from marketplace.settlement.sepa import CREDIT_TRANSFERS, DIRECT_DEBITS, blockers, sepa_file
 from marketplace.settlement.settlements import (
-    approve, compute, get_settlement, mark_exported, payments_csv, statement_csv, statement_lines,
+    approve, compute, get_settlement, mark_exported, parse_day, record_payments,
 )
+from marketplace.settlement.statement_pdf import statement_pdf
+from marketplace.settlement.statement_view import account_labels, statement_view
+from marketplace.settlement.visibility import visible, visible_statement
 
 
 class PeriodIn(msgspec.Struct, forbid_unknown_fields=True):
     period: str
 
 
+class PaidIn(msgspec.Struct, forbid_unknown_fields=True):
+    paid_on: str | None = None  # YYYY-MM-DD; by default the payment date (or today when earlier)
+
+
 class StatementOut(msgspec.Struct):
     account: str
     dealer_code: str | None
+    name: str
+    vat_number: str
     opening: Decimal
     closing: Decimal
+    carried: Decimal
     totals: dict[str, Decimal]
 
 
@@ -33,44 +45,48 @@ class PaymentOut(msgspec.Struct):
     payer: str
     payee: str
     amount: Decimal
+    method: str
+
+
+class BlockerOut(msgspec.Struct):
+    party: str
+    name: str
+    missing: list[str]
 
 
 class SettlementOut(msgspec.Struct):
     period: str
     status: str
+    clearing: str
+    minimum_payout: Decimal
+    payment_date: date | None
+    paid_on: date | None
     computed_at: datetime
     approved_at: datetime | None
     statements: list[StatementOut]
     payments: list[PaymentOut]
+    blockers: list[BlockerOut]
 
 
-def visible(row: dict, principal) -> dict:
-    """A dealer sees its own statement and the payments it makes or receives; a manager sees all."""
-    if principal.is_manager:
-        return row
-    mine = dealer_account(principal.dealer_code)
-    return {**row, "statements": [s for s in row["statements"] if s["account"] == mine],
-            "payments": [p for p in row["payments"] if mine in (p["payer"], p["payee"])]}
-
-
-async def visible_statement(period: str, account: str, principal) -> tuple[dict, dict]:
-    """The settlement as the caller may see it, and one account's statement in it (404 otherwise)."""
-    row = visible(await get_settlement(period), principal)
-    statement = next((s for s in row["statements"] if s["account"] == account), None)
-    if statement is None:
-        raise NotFound(f"no statement of {account} in {period}", "account")
-    return row, statement
-
-
-def shape(row: dict) -> SettlementOut:
+async def shape(row: dict, principal) -> SettlementOut:
+    labels = await account_labels(row)
+    found = await blockers(row) if principal.is_manager else []
     return SettlementOut(
-        period=row["period"], status=row["status"], computed_at=row["computed_at"], approved_at=row["approved_at"],
+        period=row["period"], status=row["status"], clearing=row["clearing"], minimum_payout=row["minimum_payout"],
+        payment_date=row["payment_date"], paid_on=row["paid_on"], computed_at=row["computed_at"],
+        approved_at=row["approved_at"],
         statements=[StatementOut(
-            account=s["account"], dealer_code=s["account"].split(":", 1)[1] if s["account"].startswith("dealer:") else None,
-            opening=s["opening"], closing=s["closing"], totals={k: Decimal(v) for k, v in s["totals"].items()},
+            account=s["account"], dealer_code=s["dealer_code"], name=labels.get(s["account"], s["account"]),
+            vat_number=s["vat_number"] or "", opening=s["opening"], closing=s["closing"], carried=s["carried"],
+            totals={k: Decimal(v) for k, v in s["totals"].items()},
         ) for s in row["statements"]],
-        payments=[PaymentOut(p["payer"], p["payee"], p["amount"]) for p in row["payments"]],
+        payments=[PaymentOut(p["payer"], p["payee"], p["amount"], p["method"]) for p in row["payments"]],
+        blockers=[BlockerOut(**b.as_dict()) for b in found],
     )
+
+
+def _attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class SettlementApi(Controller):
@@ -78,40 +94,62 @@ class SettlementApi(Controller):
     tags = ["settlement"]
 
     @post("/", guards=[manager_only], status_code=HTTP_200_OK)
-    async def run(self, data: PeriodIn) -> SettlementOut:
+    async def run(self, request: Request, data: PeriodIn) -> SettlementOut:
         """Compute or recompute the draft of a month (``{"period": "2026-11"}``); 409 once approved."""
         await compute(data.period)
-        return shape(await get_settlement(data.period))
+        return await shape(await get_settlement(data.period), request.user)
 
     @get("/{period:str}", guards=[signed_in])
     async def read(self, request: Request, period: str) -> SettlementOut:
-        """Statements (opening, closing, totals by kind) and the netting payments, amounts as strings."""
-        return shape(visible(await get_settlement(period), request.user))
+        """Statements (opening, closing, carried, totals by kind), the payments settling them and,
+        for managers, what blocks the bank files."""
+        return await shape(visible(await get_settlement(period), request.user), request.user)
 
     @post("/{period:str}/approve", guards=[manager_only], status_code=HTTP_200_OK)
     async def approve(self, request: Request, period: str) -> SettlementOut:
-        """Lock the month: later transactions dated in it count in the next open month."""
+        """Lock a month that has ended: later transactions dated in it count in the next open month."""
         await approve(period, f"api_key:{request.user.api_key_id}")
-        return shape(await get_settlement(period))
+        return await shape(await get_settlement(period), request.user)
 
     @post("/{period:str}/export", guards=[manager_only], status_code=HTTP_200_OK)
-    async def export(self, period: str) -> SettlementOut:
-        """Mark an approved month exported (its CSV files are below)."""
+    async def export(self, request: Request, period: str) -> SettlementOut:
+        """Mark an approved month exported (its files are below)."""
         await mark_exported(period)
-        return shape(await get_settlement(period))
+        return await shape(await get_settlement(period), request.user)
+
+    @post("/{period:str}/paid", guards=[manager_only], status_code=HTTP_200_OK)
+    async def paid(self, request: Request, period: str, data: PaidIn | None = None) -> SettlementOut:
+        """The bank executed the payments: they are booked (``{"paid_on": "2026-12-10"}``), and the
+        next statements open with only what is still unpaid."""
+        await record_payments(period, f"api_key:{request.user.api_key_id}", parse_day(data.paid_on if data else None))
+        return await shape(await get_settlement(period), request.user)
 
     @get("/{period:str}/payments.csv", guards=[manager_only], media_type="text/csv")
     async def payments(self, period: str) -> Response[str]:
-        row = await get_settlement(period)
-        return Response(payments_csv(row["payments"]), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="payments-{period}.csv"'})
+        return _attachment(await payments_csv(await get_settlement(period)), "text/csv; charset=utf-8",
+                           f"pagamenti-{period}.csv")
 
-    @get("/{period:str}/statements/{account:str}", guards=[signed_in], media_type="text/csv")
-    async def statement(self, request: Request, period: str, account: str) -> Response[str]:
-        """One account's statement: every line with its transaction, totals, opening and closing."""
-        _, statement = await visible_statement(period, account, request.user)
-        return Response(statement_csv(statement, await statement_lines(period, account)), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="statement-{period}-{account}.csv"'})
+    @get("/{period:str}/sepa/{filename:str}", guards=[manager_only], media_type="application/xml")
+    async def sepa(self, period: str, filename: str) -> Response[bytes]:
+        """``credit-transfers.xml`` (pain.001.001.03) or ``direct-debits.xml`` (pain.008.001.02, B2B);
+        409 naming the blockers while a dealer lacks a valid IBAN or mandate."""
+        kind = filename.removesuffix(".xml")
+        if not filename.endswith(".xml") or kind not in (CREDIT_TRANSFERS, DIRECT_DEBITS):
+            raise NotFound(f"no SEPA file {filename}: credit-transfers.xml or direct-debits.xml", "filename")
+        return _attachment(await sepa_file(await get_settlement(period), kind), "application/xml",
+                           f"{kind}-{period}.xml")
+
+    @get("/{period:str}/statements/{account:str}", guards=[signed_in])
+    async def statement(self, request: Request, period: str, account: str) -> Response:
+        """One account's statement as CSV (``dealer:D0002``), or a dealer's as PDF (``D0002.pdf``)."""
+        pdf = account.endswith(".pdf")
+        if pdf:
+            account = dealer_account(account.removesuffix(".pdf").upper())
+        row, statement = await visible_statement(period, account, request.user)
+        view = await statement_view(row, statement)
+        if pdf:
+            return _attachment(statement_pdf(view), "application/pdf", f"estratto-{period}-{view.dealer_code}.pdf")
+        return _attachment(statement_csv(view), "text/csv; charset=utf-8", f"estratto-{period}-{account}.csv")
 
 
 class ReversalIn(msgspec.Struct, forbid_unknown_fields=True):

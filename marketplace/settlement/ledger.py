@@ -8,14 +8,21 @@ from decimal import Decimal
 
 import asyncpg
 
+from marketplace.network.tables import Dealer
+
+from marketplace.db import raw_connection
 from marketplace.errors import Conflict, NotFound
 from marketplace.settlement.allocation import allocate, percent_of
+from marketplace.settlement.period_lock import lock_period_shared
 from marketplace.settlement.periods import next_period, period_of
 from marketplace.settlement.rules import Rules, rules_at
-from marketplace.settlement.tables import EntryKind, LedgerEntry, LedgerLine, Settlement, SettlementStatus
+from marketplace.settlement.tables import EntryKind, LedgerEntry, LedgerLine, SettlementStatus
 
 NETWORK = "network"
-CLEARING = "clearing"  # customers' payments, collected at the counter, on their way to the parties
+
+# How a customer paid, which decides who holds the money (see :func:`payment_holder`).
+PAID_AT_COUNTER = "counter"
+PAID_ONLINE = "online"
 
 
 def dealer_account(code: str) -> str:
@@ -48,10 +55,21 @@ def transfer_lines(requester: Party, supplier: Party, quantity: int, unit_price:
     ]
 
 
+def payment_holder(payment_method: str, pickup: Party) -> tuple[str, int | None]:
+    """The account that holds a customer's money, and so owes the parties their shares: cash taken
+    at the counter is in the pickup point's dealer's till; an online payment lands at the network."""
+    if payment_method == PAID_AT_COUNTER:
+        return dealer_account(pickup.code), pickup.id
+    if payment_method == PAID_ONLINE:
+        return NETWORK, None
+    raise ValueError(f"unknown payment method {payment_method!r}")
+
+
 def order_lines(total: Decimal, fulfilment: list[tuple[Party, Decimal]], territory_owner: Party | None,
-                pickup: Party, pickup_model: str, rules: Rules) -> list[Line]:
-    """A collected order: the customer's payment split among the fulfilling dealers, the
-    territory owner's referral, the pickup point's fee or commission and the platform fee.
+                pickup: Party, pickup_model: str, rules: Rules, payment_method: str = PAID_AT_COUNTER) -> list[Line]:
+    """A collected order: the customer's payment, owed by whoever holds it, split among the
+    fulfilling dealers, the territory owner's referral, the pickup point's fee or commission and
+    the platform fee.
 
     Each rule's share is rounded to the cent (half up); what is left goes to the fulfilling
     dealers by their lines' value, largest remainder, so the split always adds up to the total.
@@ -67,8 +85,9 @@ def order_lines(total: Decimal, fulfilment: list[tuple[Party, Decimal]], territo
     rest = total - referral - platform - pickup_amount
     shares = allocate(rest, [value for _, value in fulfilment])
     owner = dealer_account(territory_owner.code) if territory_owner else NETWORK
+    holder, holder_id = payment_holder(payment_method, pickup)
     lines = [
-        Line(CLEARING, "customer_payment", -total),
+        Line(holder, "customer_payment", -total, holder_id),
         Line(owner, "referral", referral, territory_owner.id if territory_owner else None),
         Line(NETWORK, "platform_fee", platform),
         Line(dealer_account(pickup.code), pickup_kind, pickup_amount, pickup.id),
@@ -79,16 +98,17 @@ def order_lines(total: Decimal, fulfilment: list[tuple[Party, Decimal]], territo
 
 async def open_period(moment: datetime) -> tuple[str, bool]:
     """The period a transaction of ``moment`` counts in, and whether it is an adjustment (its own
-    month was already approved). The settlement rows read are locked against a concurrent approval."""
+    month was already approved). Call it inside the booking's transaction: each month looked at
+    is locked (shared) against its approval until the booking commits."""
     period = period_of(moment)
-    locked = {
-        row["period"] for row in await Settlement.select(Settlement.period).where(
-            (Settlement.period >= period) & (Settlement.status != SettlementStatus.draft)).lock_rows("SHARE")
-    }
     booked = period
-    while booked in locked:
-        booked = next_period(booked)
-    return booked, booked != period
+    async with raw_connection() as connection:
+        while True:
+            await lock_period_shared(connection, booked)
+            status = await connection.fetchval("SELECT status FROM settlement WHERE period = $1", booked)
+            if status is None or status == SettlementStatus.draft.value:
+                return booked, booked != period
+            booked = next_period(booked)
 
 
 async def book(kind: EntryKind, source: str, lines: list[Line], *, description: str = "",
@@ -113,14 +133,29 @@ async def book(kind: EntryKind, source: str, lines: list[Line], *, description: 
     return entry
 
 
+async def party_label(party: Party) -> str:
+    """"D0003 · Officina Rossi": how a statement names a dealer."""
+    row = await Dealer.select(Dealer.name).where(Dealer.id == party.id).first()
+    return f"{party.code} · {row['name']}" if row else party.code
+
+
+def _euro(amount: Decimal) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 async def book_transfer(transfer_id: int, requester: Party, supplier: Party, quantity: int,
-                        unit_price: Decimal) -> int:
+                        unit_price: Decimal, at: datetime | None = None) -> int:
     rules = await rules_at()
     return await book(
         EntryKind.transfer, f"transfer:{transfer_id}", transfer_lines(requester, supplier, quantity, unit_price, rules),
-        description=f"transfer {transfer_id}: {quantity} x {unit_price} from {supplier.code} to {requester.code}",
-        rules_version=rules.version,
+        description=(f"Trasferimento {transfer_id}: {quantity} × {_euro(unit_price)} € "
+                     f"da {await party_label(supplier)} a {await party_label(requester)}"),
+        rules_version=rules.version, at=at,
     )
+
+
+async def order_description(order_id: int, pickup: Party) -> str:
+    return f"Ordine {order_id} ritirato a {await party_label(pickup)}"
 
 
 async def reverse(entry_id: int, reason: str = "") -> int:
@@ -134,4 +169,4 @@ async def reverse(entry_id: int, reason: str = "") -> int:
     lines = await LedgerLine.select().where(LedgerLine.entry == entry_id)
     mirrored = [Line(l["account"], l["kind"], -l["amount"], l["dealer"]) for l in lines]
     return await book(EntryKind.reversal, f"entry:{entry_id}", mirrored, reverses=entry_id,
-                      description=f"reverses {original['source']}" + (f": {reason}" if reason else ""))
+                      description=f"Storno di {original['source']}" + (f": {reason}" if reason else ""))

@@ -9,14 +9,19 @@ from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError, NotFound
-from marketplace.settlement.api import visible_statement
 from marketplace.settlement.periods import check_period, period_of
 from marketplace.settlement.rules import history, new_version, rules_at
+from marketplace.settlement.documents import payments_csv, statement_csv
+from marketplace.settlement.sepa import blockers
 from marketplace.settlement.settlements import (
-    approve, compute, get_settlement, mark_exported, payments_csv, statement_csv, statement_lines,
+    approve, compute, get_settlement, mark_exported, parse_day, record_payments,
 )
+from marketplace.settlement.periods import ROME
+from marketplace.settlement.statement_view import account_labels, statement_view
 from marketplace.settlement.ledger import dealer_account
 from marketplace.settlement.tables import Settlement, SettlementStatement
+from marketplace.settlement.statement_pdf import statement_pdf
+from marketplace.settlement.visibility import visible_statement
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
@@ -88,35 +93,52 @@ class SettlementPages(Controller):
         return redirect_to(request, "settlements:detail", period=period)
 
     @get("/{period:str}", guards=[manager_only], name="settlements:detail")
-    async def detail(self, request: Request, period: str) -> Template:
-        return page(request, "settlement/detail.html", settlement=await get_settlement(period))
+    async def detail(self, request: Request, period: str, error: str = "") -> Template:
+        settlement = await get_settlement(period)
+        return page(request, "settlement/detail.html", settlement=settlement, labels=await account_labels(settlement),
+                    blockers=await blockers(settlement), error=error)
 
     @post("/{period:str}/{action:str}", guards=[manager_only])
     async def act(self, request: Request, period: str, action: str) -> Response:
-        steps = {"recompute": lambda: compute(period), "approve": lambda: approve(period, f"user:{request.user.email}"),
-                 "export": lambda: mark_exported(period)}
+        form = await form_fields(request)
+        by = f"user:{request.user.email}"
+        steps = {"recompute": lambda: compute(period), "approve": lambda: approve(period, by),
+                 "export": lambda: mark_exported(period),
+                 "paid": lambda: record_payments(period, by, parse_day(form.get("paid_on")))}
         if action not in steps:
             raise NotFound(f"no action {action}", "action")
-        await steps[action]()
+        try:
+            await steps[action]()
+        except DomainError as failure:
+            settlement = await get_settlement(period)
+            return page(request, "settlement/detail.html", status_code=failure.status_code, settlement=settlement,
+                        labels=await account_labels(settlement), blockers=await blockers(settlement),
+                        error=failure.message)
         return redirect_to(request, "settlements:detail", period=period)
 
     @get("/{period:str}/payments-csv", guards=[manager_only], media_type="text/csv")
     async def payments_csv(self, period: str) -> Response[str]:
         """The payments file, for a signed-in manager (the API serves the same to keys)."""
-        return _csv(payments_csv((await get_settlement(period))["payments"]), f"payments-{period}.csv")
+        return _csv(await payments_csv(await get_settlement(period)), f"pagamenti-{period}.csv")
 
     @get("/{period:str}/statements/{account:str}/csv", guards=[signed_in], media_type="text/csv")
     async def statement_csv(self, request: Request, period: str, account: str) -> Response[str]:
-        _, statement = await visible_statement(period, account, request.user)
-        return _csv(statement_csv(statement, await statement_lines(period, account)), f"statement-{period}-{account}.csv")
+        row, statement = await visible_statement(period, account, request.user)
+        return _csv(statement_csv(await statement_view(row, statement)), f"estratto-{period}-{account}.csv")
 
     @get("/{period:str}/statements/{account:str}", guards=[signed_in])
-    async def statement(self, request: Request, period: str, account: str) -> Template:
-        """Printable; a dealer opens only its own."""
+    async def statement(self, request: Request, period: str, account: str) -> Response:
+        """Printable; a dealer opens only its own. ``D0002.pdf`` is the same statement as a PDF."""
+        if account.endswith(".pdf"):
+            row, statement = await visible_statement(period, dealer_account(account.removesuffix(".pdf").upper()),
+                                                     request.user)
+            view = await statement_view(row, statement)
+            return Response(statement_pdf(view), media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="estratto-{period}-{view.dealer_code}.pdf"'})
         row, statement = await visible_statement(period, account, request.user)
-        return page(request, "settlement/statement.html", settlement=row, statement=statement,
-                    lines=await statement_lines(period, account))
+        return page(request, "settlement/statement.html", v=await statement_view(row, statement), rome=ROME)
 
 
 def _csv(text: str, filename: str) -> Response[str]:
-    return Response(text, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,20 +1,24 @@
-"""The monthly settlement: statements per account and the netting payments; draft -> approved -> exported."""
+"""The monthly settlement: statements per account and the payments settling their closing
+balances; draft -> approved -> exported -> paid (its payments booked into the ledger)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.db import raw_connection
-from marketplace.errors import Conflict, NotFound
-from marketplace.settlement.periods import check_period
+from marketplace.errors import Conflict, Invalid, NotFound
+from marketplace.network.rules import get_rules
+from marketplace.settlement.clearing import Payment, payments_for
+from marketplace.settlement.ledger import Line, book
+from marketplace.settlement.period_lock import lock_period_exclusive
+from marketplace.settlement.periods import ROME, check_period, period_bounds
 from marketplace.settlement.tables import (
-    LedgerLine, Settlement, SettlementPayment, SettlementStatement, SettlementStatus,
+    EntryKind, LedgerLine, Settlement, SettlementPayment, SettlementStatement, SettlementStatus,
 )
+
+PAYMENTS_KIND = EntryKind.settlement_payment.value  # the line kind too
 
 ZERO = Decimal("0.00")
 
@@ -24,7 +28,8 @@ class Statement:
     account: str
     dealer_id: int | None
     opening: Decimal = ZERO
-    totals: dict[str, Decimal] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)  # this month's lines by kind
+    carried: Decimal = ZERO  # the part of the closing balance this month's payments leave
 
     @property
     def movement(self) -> Decimal:
@@ -33,36 +38,6 @@ class Statement:
     @property
     def closing(self) -> Decimal:
         return self.opening + self.movement
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    payer: str
-    payee: str
-    amount: Decimal
-
-
-def net(balances: dict[str, Decimal]) -> list[Payment]:
-    """Payments settling every balance (positive: is owed; negative: owes): the largest debtor pays
-    the largest creditor, so each payment clears at least one party: at most n - 1 payments."""
-    creditors = sorted(((a, b) for a, b in balances.items() if b > 0), key=lambda x: (-x[1], x[0]))
-    debtors = sorted(((a, -b) for a, b in balances.items() if b < 0), key=lambda x: (-x[1], x[0]))
-    if sum(b for _, b in creditors) != sum(b for _, b in debtors):
-        raise ValueError("the balances do not sum to zero")
-    payments, i, j = [], 0, 0
-    credit = debit = ZERO
-    while i < len(creditors) and j < len(debtors):
-        creditor, owed = creditors[i]
-        debtor, due = debtors[j]
-        owed, due = owed - credit, due - debit
-        amount = min(owed, due)
-        payments.append(Payment(debtor, creditor, amount))
-        credit, debit = credit + amount, debit + amount
-        if amount == owed:
-            i, credit = i + 1, ZERO
-        if amount == due:
-            j, debit = j + 1, ZERO
-    return payments
 
 
 # Each account's lines before the period (opening) and in it, by kind: one pass over the ledger.
@@ -84,40 +59,81 @@ async def statements(period: str) -> list[Statement]:
             statement.opening += row["before"]
             if row["movement"]:
                 statement.totals[row["kind"]] = row["movement"]
+        # A line booked without its dealer's id (corrections, imports): the account's code names it.
+        unknown = [s.account.removeprefix("dealer:") for s in by_account.values()
+                   if s.dealer_id is None and s.account.startswith("dealer:")]
+        if unknown:
+            ids = {r["code"]: r["id"] for r in await connection.fetch(
+                "SELECT code, id FROM dealer WHERE code = ANY($1::text[])", unknown)}
+            for s in by_account.values():
+                if s.dealer_id is None and s.account.startswith("dealer:"):
+                    s.dealer_id = ids.get(s.account.removeprefix("dealer:"))
     return sorted(by_account.values(), key=lambda s: s.account)
 
 
-async def compute(period: str) -> int:
+def payment_date_for(period: str, today: date) -> date:
+    """When the bank moves the money: the 10th of the following month (the next weekday), or the
+    next weekday after today when that is already past."""
+    end = period_bounds(period)[1].astimezone(ROME).date()
+    day = max(end + timedelta(days=9), today + timedelta(days=1))
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def compute(period: str, today: date | None = None) -> int:
     """Compute (or recompute) the period's draft; same ledger, same figures. Approved is locked."""
     check_period(period)
+    rules = await get_rules()
     async with Settlement._meta.db.transaction():
         found = await Settlement.select(Settlement.id, Settlement.status).where(
             Settlement.period == period).lock_rows().first()
         if found and found["status"] != SettlementStatus.draft:
             raise Conflict(f"the settlement of {period} is {found['status']}: it is locked", "period",
                            status=found["status"])
+        values = {Settlement.computed_at: datetime.now(timezone.utc), Settlement.clearing: rules.clearing,
+                  Settlement.minimum_payout: rules.minimum_payout,
+                  Settlement.payment_date: payment_date_for(period, today or datetime.now(ROME).date())}
         if found:
             settlement_id = found["id"]
             await SettlementStatement.delete().where(SettlementStatement.settlement == settlement_id)
             await SettlementPayment.delete().where(SettlementPayment.settlement == settlement_id)
-            await Settlement.update({Settlement.computed_at: datetime.now(timezone.utc)}).where(
-                Settlement.id == settlement_id)
+            await Settlement.update(values).where(Settlement.id == settlement_id)
         else:
-            settlement_id = (await Settlement.insert(Settlement(period=period)).returning(Settlement.id))[0]["id"]
+            settlement_id = (await Settlement.insert(Settlement(
+                period=period, **{column._meta.name: value for column, value in values.items()},
+            )).returning(Settlement.id))[0]["id"]
         found_statements = await statements(period)
-        payments = net({s.account: s.movement for s in found_statements if s.movement})
+        try:
+            payments = payments_for({s.account: s.closing for s in found_statements}, rules.clearing,
+                                    rules.minimum_payout)
+        except ValueError as error:
+            raise Conflict(str(error), "ledger")
+        _carry(found_statements, payments)
         if found_statements:
             await SettlementStatement.insert(*[
                 SettlementStatement(settlement=settlement_id, account=s.account, dealer=s.dealer_id, opening=s.opening,
-                                    closing=s.closing, totals={k: str(v) for k, v in sorted(s.totals.items())})
+                                    closing=s.closing, carried=s.carried,
+                                    totals={k: str(v) for k, v in sorted(s.totals.items())})
                 for s in found_statements
             ])
         if payments:
             await SettlementPayment.insert(*[
-                SettlementPayment(settlement=settlement_id, payer=p.payer, payee=p.payee, amount=p.amount)
+                SettlementPayment(settlement=settlement_id, payer=p.payer, payee=p.payee, amount=p.amount,
+                                  method=p.method)
                 for p in payments
             ])
     return settlement_id
+
+
+def _carry(found: list[Statement], payments: list[Payment]) -> None:
+    """What each closing balance keeps after this month's payments: it opens the next month."""
+    settled = {s.account: ZERO for s in found}
+    for p in payments:
+        settled[p.payer] = settled.get(p.payer, ZERO) - p.amount
+        settled[p.payee] = settled.get(p.payee, ZERO) + p.amount
+    for s in found:
+        s.carried = s.closing - settled[s.account]
 
 
 async def get_settlement(period: str) -> dict:
@@ -127,26 +143,42 @@ async def get_settlement(period: str) -> dict:
         raise NotFound(f"no settlement for {period}: compute it first", "period")
     row["statements"] = await SettlementStatement.select(
         SettlementStatement.account, SettlementStatement.opening, SettlementStatement.closing,
-        SettlementStatement.totals, SettlementStatement.dealer,
+        SettlementStatement.totals, SettlementStatement.dealer, SettlementStatement.carried,
+        SettlementStatement.dealer.code.as_alias("dealer_code"), SettlementStatement.dealer.name.as_alias("dealer_name"),
+        SettlementStatement.dealer.legal_name.as_alias("legal_name"),
+        SettlementStatement.dealer.vat_number.as_alias("vat_number"),
     ).where(SettlementStatement.settlement == row["id"]).order_by(SettlementStatement.account).output(load_json=True)
     row["payments"] = await SettlementPayment.select(
-        SettlementPayment.payer, SettlementPayment.payee, SettlementPayment.amount,
+        SettlementPayment.payer, SettlementPayment.payee, SettlementPayment.amount, SettlementPayment.method,
     ).where(SettlementPayment.settlement == row["id"]).order_by(SettlementPayment.id)
     return row
 
 
-async def approve(period: str, by: str) -> None:
-    async with Settlement._meta.db.transaction():
+async def approve(period: str, by: str, now: datetime | None = None) -> None:
+    """Lock a month that has ended, exactly as the ledger has it: no booking into it meanwhile (the
+    period lock), and none after (they go to the next open month as adjustments)."""
+    now = now or datetime.now(timezone.utc)
+    check_period(period)
+    if period_bounds(period)[1] > now:
+        raise Conflict(f"{period} has not ended: a month is approved once it is over", "period")
+    async with Settlement._meta.db.transaction() as tx:
+        await lock_period_exclusive(tx.connection, period)
         row = await Settlement.select(Settlement.id, Settlement.status).where(
             Settlement.period == period).lock_rows().first()
         if row is None:
             raise NotFound(f"no settlement for {period}: compute it first", "period")
         if row["status"] != SettlementStatus.draft:
             raise Conflict(f"the settlement of {period} is {row['status']} already", "status", status=row["status"])
-        await compute(period)  # approve exactly what the ledger says now
+        unpaid = await Settlement.select(Settlement.period).where(
+            (Settlement.period < period) & Settlement.status.is_in([SettlementStatus.approved, SettlementStatus.exported])
+        ).order_by(Settlement.period).first()
+        if unpaid:
+            # Its balances are in this month's opening: approving now would pay them twice.
+            raise Conflict(f"the payments of {unpaid['period']} are not recorded yet: record them first", "period",
+                           unpaid=unpaid["period"])
+        await compute(period, now.astimezone(ROME).date())  # approve exactly what the ledger says now
         await Settlement.update({
-            Settlement.status: SettlementStatus.approved, Settlement.approved_at: datetime.now(timezone.utc),
-            Settlement.approved_by: by,
+            Settlement.status: SettlementStatus.approved, Settlement.approved_at: now, Settlement.approved_by: by,
         }).where(Settlement.id == row["id"])
 
 
@@ -154,8 +186,61 @@ async def mark_exported(period: str) -> None:
     row = await Settlement.select(Settlement.id, Settlement.status).where(Settlement.period == period).first()
     if row is None or row["status"] == SettlementStatus.draft:
         raise Conflict(f"the settlement of {period} must be approved before it is exported", "status")
+    if row["status"] == SettlementStatus.paid:
+        raise Conflict(f"the payments of {period} are recorded already", "status", status=row["status"])
     await Settlement.update({Settlement.status: SettlementStatus.exported,
                              Settlement.exported_at: datetime.now(timezone.utc)}).where(Settlement.id == row["id"])
+
+
+def payment_lines(payments: list[dict], dealer_ids: dict[str, int | None]) -> list[Line]:
+    """The ledger lines of executed payments, one per account: a payer's debt shrinks (+), a
+    payee's claim shrinks (-)."""
+    by_account: dict[str, Decimal] = {}
+    for p in payments:
+        by_account[p["payer"]] = by_account.get(p["payer"], ZERO) + p["amount"]
+        by_account[p["payee"]] = by_account.get(p["payee"], ZERO) - p["amount"]
+    return [Line(account, PAYMENTS_KIND, amount, dealer_ids.get(account))
+            for account, amount in sorted(by_account.items()) if amount]
+
+
+def parse_day(text: str | None, field: str = "paid_on") -> date | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid("a date as YYYY-MM-DD", field) from None
+
+
+async def record_payments(period: str, by: str, paid_on: date | None = None, today: date | None = None) -> int | None:
+    """The bank executed the month's payments: book them (dated ``paid_on``, by default the
+    settlement's payment date or today, whichever is earlier), so the next statements open with
+    only what is still unpaid. The ledger entry's id (None when nothing was paid)."""
+    today = today or datetime.now(ROME).date()
+    async with Settlement._meta.db.transaction():
+        row = await Settlement.select(Settlement.id, Settlement.status, Settlement.payment_date).where(
+            Settlement.period == period).lock_rows().first()
+        if row is None:
+            raise NotFound(f"no settlement for {period}", "period")
+        if row["status"] not in (SettlementStatus.approved, SettlementStatus.exported):
+            raise Conflict(f"the settlement of {period} is {row['status']}: only approved payments are recorded",
+                           "status", status=row["status"])
+        paid_on = paid_on or min(row["payment_date"] or today, today)
+        month_end = period_bounds(period)[1].astimezone(ROME).date()
+        if not month_end <= paid_on <= today:
+            raise Invalid(f"a day from {month_end.isoformat()} to today", "paid_on")
+        payments = await SettlementPayment.select(SettlementPayment.payer, SettlementPayment.payee,
+                                                  SettlementPayment.amount).where(SettlementPayment.settlement == row["id"])
+        entry = None
+        if payments:
+            dealer_ids = {r["account"]: r["dealer"] for r in await SettlementStatement.select(
+                SettlementStatement.account, SettlementStatement.dealer).where(SettlementStatement.settlement == row["id"])}
+            entry = await book(EntryKind.settlement_payment, f"settlement:{period}", payment_lines(payments, dealer_ids),
+                               description=f"Pagamenti della liquidazione {period}",
+                               at=datetime.combine(paid_on, time(12), ROME).astimezone(timezone.utc))
+        await Settlement.update({Settlement.status: SettlementStatus.paid, Settlement.paid_on: paid_on,
+                                 Settlement.paid_by: by}).where(Settlement.id == row["id"])
+    return entry
 
 
 async def statement_lines(period: str, account: str) -> list[dict]:
@@ -165,29 +250,3 @@ async def statement_lines(period: str, account: str) -> list[dict]:
         LedgerLine.entry.source.as_alias("source"), LedgerLine.entry.description.as_alias("description"),
         LedgerLine.entry.adjustment.as_alias("adjustment"), LedgerLine.kind, LedgerLine.amount,
     ).where((LedgerLine.account == account) & (LedgerLine.entry.period == period)).order_by(LedgerLine.entry.id)
-
-
-def payments_csv(payments: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["payer", "payee", "amount"])
-    for p in payments:
-        writer.writerow([p["payer"], p["payee"], f"{p['amount']:.2f}"])
-    return out.getvalue()
-
-
-def statement_csv(statement: dict, lines: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["entry", "booked_at", "source", "kind", "amount", "adjustment", "description"])
-    for line in lines:
-        writer.writerow([line["entry"], line["booked_at"].isoformat(), line["source"], line["kind"],
-                         f"{line['amount']:.2f}", "yes" if line["adjustment"] else "", line["description"]])
-    writer.writerow([])
-    writer.writerow(["opening", f"{statement['opening']:.2f}"])
-    for kind, amount in statement["totals"].items():
-        writer.writerow([f"total {kind}", amount])
-    writer.writerow(["closing", f"{statement['closing']:.2f}"])
-    return out.getvalue()
-
-

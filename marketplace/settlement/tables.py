@@ -4,7 +4,7 @@ from decimal import Decimal
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Boolean, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+    JSONB, Boolean, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
@@ -33,12 +33,14 @@ class EntryKind(str, Enum):
     transfer = "transfer"
     order = "order"
     reversal = "reversal"
+    # The payments of an approved settlement, once executed: they settle the closing balances.
+    settlement_payment = "settlement_payment"
 
 
 class LedgerEntry(Table):
     """One transaction: its lines sum to zero, and it is never edited (corrections reverse it)."""
 
-    kind = Varchar(length=16, choices=EntryKind)
+    kind = Varchar(length=24, choices=EntryKind)
     source = Varchar(length=64)  # e.g. "transfer:17", "order:5", "entry:12" for a reversal
     description = Text(default="")
     booked_at = Timestamptz(default=TimestamptzNow())
@@ -54,7 +56,8 @@ class LedgerEntry(Table):
 
 class LedgerLine(Table):
     entry = ForeignKey(references=LedgerEntry, on_delete=OnDelete.restrict, index=True)
-    # "dealer:<code>", "network" or "clearing" (customers' payments on their way).
+    # "dealer:<code>" or "network": only parties that hold money (a customer's payment is owed by
+    # the dealer whose till took it, or by the network when paid online).
     account = Varchar(length=40, index=True)
     dealer = ForeignKey(references=Dealer, null=True, default=None, on_delete=OnDelete.restrict)
     kind = Varchar(length=24)  # what the line is for: transfer_price, handling_fee, referral, ...
@@ -65,6 +68,7 @@ class SettlementStatus(str, Enum):
     draft = "draft"
     approved = "approved"
     exported = "exported"
+    paid = "paid"  # its payments executed and booked into the ledger
 
 
 class Settlement(Table):
@@ -74,6 +78,13 @@ class Settlement(Table):
     approved_at = Timestamptz(null=True, default=None)
     approved_by = Varchar(length=300, default="")
     exported_at = Timestamptz(null=True, default=None)
+    # "central" or "bilateral", as the network's setting was when it was computed.
+    clearing = Varchar(length=12, default="central")
+    minimum_payout = Numeric(digits=(12, 2), default=Decimal("10.00"))
+    # When the bank executes the payments (the SEPA files' date); the ledger books them on paid_on.
+    payment_date = Date(null=True, default=None)
+    paid_on = Date(null=True, default=None)
+    paid_by = Varchar(length=300, default="")
 
 
 class SettlementStatement(Table):
@@ -83,6 +94,8 @@ class SettlementStatement(Table):
     opening = Numeric(digits=(14, 2))
     closing = Numeric(digits=(14, 2))
     totals = JSONB(default={})  # line kind -> amount (decimal string)
+    # The part of the closing balance no payment settles this month (under the minimum payout).
+    carried = Numeric(digits=(14, 2), default=Decimal("0.00"))
 
 
 class SettlementPayment(Table):
@@ -90,3 +103,5 @@ class SettlementPayment(Table):
     payer = Varchar(length=40)
     payee = Varchar(length=40)
     amount = Numeric(digits=(14, 2))
+    # "direct_debit" / "credit_transfer" (central clearing, SEPA) or "bank_transfer" (bilateral).
+    method = Varchar(length=16, default="bank_transfer")

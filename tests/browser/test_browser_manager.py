@@ -22,12 +22,12 @@ except ImportError:  # the browser fixture skips (or fails on CI) with the reaso
     expect = None
 
 MANAGER = "boss@network.example"
-PERIOD = "2026-11"
+PERIOD = "2026-09"  # NOV of the settlement tests: a month that has ended
 NBSP = "\u00a0"  # Babel puts a no-break space between the figure and the euro sign
 MAP_SCREENSHOT = "/tmp/territories.png"
 SETTLEMENT_SCREENSHOT = "/tmp/settlement.png"
 
-# Three balanced transfers in November 2026 between MI, MZ and BG, with the network's fees.
+# Three balanced transfers in September 2026 between MI, MZ and BG, with the network's fees.
 TRANSFERS = [
     ("transfer:1", "MI", "MZ", Decimal("30.00")),  # MI buys from MZ
     ("transfer:2", "MZ", "BG", Decimal("12.50")),  # MZ buys from BG
@@ -121,29 +121,29 @@ async def test_manager_sees_the_map_settles_the_month_approves_and_exports(page,
     balances_network = HANDLING_FEE * len(TRANSFERS)
     assert sum(balances.values()) + balances_network == 0
     payment_rows = payments.locator("tbody tr")
-    assert 1 <= await payment_rows.count() <= 3  # netting: at most n - 1 payments among 4 accounts
+    # Central clearing: MI is collected from, MZ paid; BG's 3.25 is under the EUR 10 minimum: carried.
+    await expect(payment_rows).to_have_count(2)
+    await expect(payment_rows.nth(0)).to_contain_text("addebito diretto SEPA B2B")
     paid = Decimal(0)
     for text in await payment_rows.locator("td.num").all_inner_texts():
         paid += Decimal(text.replace(f"{NBSP}€", "").replace(".", "").replace(",", "."))
-    owed = -sum(b for b in (*balances.values(), balances_network) if b < 0)
-    assert paid == owed
+    assert paid == -balances["MI"] + balances["MZ"] and balances["BG"] == Decimal("3.25")
 
     statement_rows = statements.locator("tbody tr")
     await expect(statement_rows).to_have_count(4)  # three dealers and the network
-    mz_row = statement_rows.filter(has=page.locator("td", has_text=re.compile(r"^dealer:MZ$")))
+    mz_row = statement_rows.filter(has=page.locator("td", has_text=re.compile(r"^MZ · Dealer MZ$")))
     await expect(mz_row.locator("td.num").nth(2)).to_have_text(euro(balances["MZ"]))
     await page.screenshot(path=SETTLEMENT_SCREENSHOT, full_page=True)
 
     # --- one dealer's statement -------------------------------------------------------
     await mz_row.get_by_role("link", name="Estratto conto").click()
     await expect(page).to_have_url(f"{live_server}/settlements/{PERIOD}/statements/dealer:MZ")
-    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Estratto conto · dealer:MZ · {PERIOD}")
-    facts = page.locator("dl.facts")
-    await expect(facts.locator("dt").last).to_have_text("Saldo finale")
-    await expect(facts.locator("dd").last).to_have_text(euro(balances["MZ"]))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Estratto conto · MZ · Dealer MZ · {PERIOD}")
+    summary = page.locator("table.summary")
+    await expect(summary.locator("tr", has_text="Saldo finale").locator("td.num")).to_have_text(euro(balances["MZ"]))
     assert euro(balances["MZ"]) == f"22,75{NBSP}€"  # 30.00 + 7.25 - 12.50 - 2.00
-    await expect(facts.locator("dd").first).to_have_text(f"0,00{NBSP}€")  # opening
-    await expect(page.locator("main table tbody tr")).to_have_count(4)  # MZ's lines in the three transfers
+    await expect(summary.locator("tr", has_text="Saldo iniziale").locator("td.num")).to_have_text(f"0,00{NBSP}€")
+    await expect(page.locator("main table:not(.summary) tbody tr")).to_have_count(4)  # MZ's lines in the three transfers
 
     # --- approve, then export ---------------------------------------------------------
     await page.go_back()
@@ -166,10 +166,11 @@ async def test_manager_sees_the_map_settles_the_month_approves_and_exports(page,
     response = await page.request.get(f"{live_server}{href}")  # same cookies as the page
     assert response.status == 200, (
         f"GET {href} with the manager's session answered {response.status}: {await response.text()}")
-    assert (await response.text()).splitlines()[0] == "payer,payee,amount"
+    header = "Pagatore;Partita IVA pagatore;Beneficiario;Partita IVA beneficiario;Modalità;Importo (EUR)"
+    assert (await response.text()).lstrip("\ufeff").splitlines()[0] == header
     async with page.expect_download() as download_info:
         await link.click()
     download = await download_info.value
     assert await download.failure() is None
-    with open(await download.path(), encoding="utf-8") as csv:
-        assert csv.readline().strip() == "payer,payee,amount"
+    with open(await download.path(), encoding="utf-8-sig") as csv:
+        assert csv.readline().strip() == header

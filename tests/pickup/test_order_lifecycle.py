@@ -41,7 +41,8 @@ async def test_ready_then_collected_with_the_code_writes_the_ledger(client, plac
     assert await reserved("MI", "03L 115 562") == (1, 0)
     lines = {(r["account"], r["kind"]): r["amount"] for r in await LedgerLine.select(
         LedgerLine.account, LedgerLine.kind, LedgerLine.amount)}
-    assert lines[("clearing", "customer_payment")] == Decimal("-24.00")
+    # The cash is in MI's till: MI owes it (the network's and the other parties' shares).
+    assert lines[("dealer:MI", "customer_payment")] == Decimal("-24.00")
     assert lines[("network", "referral")] == Decimal("1.20")  # no territory owner: the network's holding queue
     assert lines[("network", "platform_fee")] == Decimal("0.72")
     assert lines[("dealer:MI", "pickup_fee")] == Decimal("0.80")

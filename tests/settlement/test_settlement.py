@@ -9,13 +9,14 @@ import pytest
 from marketplace.accounts.tables import Role
 from marketplace.settlement.ledger import EntryKind, Line, Party, book, book_transfer, reverse
 from marketplace.settlement.rules import new_version, rules_at
-from marketplace.settlement.settlements import compute, net
+from marketplace.settlement.clearing import net
+from marketplace.settlement.settlements import compute
 from marketplace.settlement.tables import LedgerEntry, LedgerLine
 from tests.conftest import csrf_token, make_key
 from tests.matching.network import build_network, key_of, stock
 
-NOV = datetime(2026, 11, 10, 12, tzinfo=timezone.utc)
-DEC = datetime(2026, 12, 3, 12, tzinfo=timezone.utc)
+NOV = datetime(2026, 9, 10, 12, tzinfo=timezone.utc)  # a month that has ended (only those are approved)
+DEC = datetime(2026, 10, 3, 12, tzinfo=timezone.utc)
 
 
 async def ledger(source: str) -> dict[str, Decimal]:
@@ -58,7 +59,7 @@ async def test_a_transaction_is_booked_once_and_the_database_refuses_unbalanced_
         async with DB.transaction() as tx:
             entry = await tx.connection.fetchval(
                 "INSERT INTO ledger_entry (kind, source, description, booked_at, period, adjustment)"
-                " VALUES ('transfer', 'x', '', now(), '2026-11', false) RETURNING id")
+                " VALUES ('transfer', 'x', '', now(), '2026-09', false) RETURNING id")
             await tx.connection.execute(
                 "INSERT INTO ledger_line (entry, account, kind, amount) VALUES ($1, 'network', 'x', 1),"
                 " ($1, 'dealer:A', 'x', -0.99)", entry)
@@ -118,47 +119,49 @@ async def test_settlement_over_the_api_is_idempotent_then_locked_and_later_trans
     await _month_of_transfers()
     key = await make_key(Role.network_manager)
     auth = {"Authorization": f"Bearer {key}"}
-    first = await client.post("/api/v1/settlements", json={"period": "2026-11"}, headers=auth)
+    first = await client.post("/api/v1/settlements", json={"period": "2026-09"}, headers=auth)
     assert first.status_code == 200
     body = first.json()
     statements = {s["account"]: s for s in body["statements"]}
     assert statements["dealer:MZ"]["closing"] == "15.50" and statements["dealer:MZ"]["opening"] == "0.00"
     assert statements["dealer:MZ"]["totals"] == {"handling_fee": "-2.00", "transfer_price": "17.50"}
-    assert sum(Decimal(p["amount"]) for p in body["payments"]) == Decimal("32.00")
-    assert len(body["payments"]) <= 3
-    again = await client.post("/api/v1/settlements", json={"period": "2026-11"}, headers=auth)
+    # Central clearing: MI is collected from, MZ and BG are paid, the network keeps its fees.
+    assert {(p["payer"], p["payee"], p["amount"], p["method"]) for p in body["payments"]} == {
+        ("dealer:MI", "network", "32.00", "direct_debit"), ("network", "dealer:MZ", "15.50", "credit_transfer"),
+        ("network", "dealer:BG", "12.50", "credit_transfer")}
+    again = await client.post("/api/v1/settlements", json={"period": "2026-09"}, headers=auth)
     assert {k: again.json()[k] for k in ("statements", "payments")} == {k: body[k] for k in ("statements", "payments")}
 
-    assert (await client.post("/api/v1/settlements/2026-11/approve", headers=auth)).json()["status"] == "approved"
-    locked = await client.post("/api/v1/settlements", json={"period": "2026-11"}, headers=auth)
+    assert (await client.post("/api/v1/settlements/2026-09/approve", headers=auth)).json()["status"] == "approved"
+    locked = await client.post("/api/v1/settlements", json={"period": "2026-09"}, headers=auth)
     assert locked.status_code == 409 and locked.json()["status"] == "approved"
     late = await book(EntryKind.transfer, "transfer:3", [
         Line("dealer:BG", "transfer_price", Decimal("-1.00")), Line("dealer:MI", "transfer_price", Decimal("1.00"))],
         at=NOV)
     entry = await LedgerEntry.select(LedgerEntry.period, LedgerEntry.adjustment).where(LedgerEntry.id == late).first()
-    assert entry == {"period": "2026-12", "adjustment": True}
-    december = (await client.post("/api/v1/settlements", json={"period": "2026-12"}, headers=auth)).json()
+    assert entry == {"period": "2026-10", "adjustment": True}
+    december = (await client.post("/api/v1/settlements", json={"period": "2026-10"}, headers=auth)).json()
     mi = next(s for s in december["statements"] if s["account"] == "dealer:MI")
     assert mi["opening"] == "-32.00" and mi["closing"] == "-31.00"
 
-    assert (await client.post("/api/v1/settlements/2026-11/export", headers=auth)).json()["status"] == "exported"
-    csv = await client.get("/api/v1/settlements/2026-11/payments.csv", headers=auth)
-    assert csv.status_code == 200 and csv.text.startswith("payer,payee,amount")
-    statement = await client.get("/api/v1/settlements/2026-11/statements/dealer:MZ", headers=auth)
-    assert "transfer:2" in statement.text and "closing,15.50" in statement.text
+    assert (await client.post("/api/v1/settlements/2026-09/export", headers=auth)).json()["status"] == "exported"
+    csv = await client.get("/api/v1/settlements/2026-09/payments.csv", headers=auth)
+    assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith("Pagatore;")
+    statement = await client.get("/api/v1/settlements/2026-09/statements/dealer:MZ", headers=auth)
+    assert "transfer:2" in statement.text and "Saldo finale;15,50" in statement.text
 
 
 async def test_dealers_see_only_their_own_statement_and_cannot_run_settlements(client):
     await build_network()
     await _month_of_transfers()
-    await compute("2026-11")
+    await compute("2026-09")
     key = await key_of("MZ")
     auth = {"Authorization": f"Bearer {key}"}
-    mine = (await client.get("/api/v1/settlements/2026-11", headers=auth)).json()
+    mine = (await client.get("/api/v1/settlements/2026-09", headers=auth)).json()
     assert [s["account"] for s in mine["statements"]] == ["dealer:MZ"]
     assert all("dealer:MZ" in (p["payer"], p["payee"]) for p in mine["payments"])
-    assert (await client.post("/api/v1/settlements", json={"period": "2026-11"}, headers=auth)).status_code == 403
-    assert (await client.get("/api/v1/settlements/2026-11/statements/dealer:MI", headers=auth)).status_code == 404
+    assert (await client.post("/api/v1/settlements", json={"period": "2026-09"}, headers=auth)).status_code == 403
+    assert (await client.get("/api/v1/settlements/2026-09/statements/dealer:MI", headers=auth)).status_code == 404
 
 
 @pytest.mark.parametrize("period", ["2026-13", "26-11", "november"])
@@ -171,17 +174,17 @@ async def test_a_bad_period_is_422(client, period):
 async def test_manager_pages_run_approve_and_show_a_printable_statement(manager):
     await _month_of_transfers()
     token = await csrf_token(manager, "/settlements")
-    run = await manager.post("/settlements", data={"_csrf_token": token, "period": "2026-11"})
-    assert run.status_code == 303 and run.headers["location"] == "/settlements/2026-11"
-    detail = await manager.get("/settlements/2026-11")
+    run = await manager.post("/settlements", data={"_csrf_token": token, "period": "2026-09"})
+    assert run.status_code == 303 and run.headers["location"] == "/settlements/2026-09"
+    detail = await manager.get("/settlements/2026-09")
     assert "dealer:MZ" in detail.text and "Approva e blocca" in detail.text
-    assert (await manager.post("/settlements/2026-11/approve", data={"_csrf_token": token})).status_code == 303
-    statement = await manager.get("/settlements/2026-11/statements/dealer:MZ")
+    assert (await manager.post("/settlements/2026-09/approve", data={"_csrf_token": token})).status_code == 303
+    statement = await manager.get("/settlements/2026-09/statements/dealer:MZ")
     assert statement.status_code == 200 and "15,50" in statement.text
-    csv = await manager.get("/settlements/2026-11/statements/dealer:MZ/csv")
-    assert csv.status_code == 200 and "closing,15.50" in csv.text
-    payments = await manager.get("/settlements/2026-11/payments-csv")
-    assert payments.text.startswith("payer,payee,amount")
+    csv = await manager.get("/settlements/2026-09/statements/dealer:MZ/csv")
+    assert csv.status_code == 200 and "Saldo finale;15,50" in csv.text
+    payments = await manager.get("/settlements/2026-09/payments-csv")
+    assert payments.text.lstrip("\ufeff").startswith("Pagatore;")
     bad = await manager.post("/settlements", data={"_csrf_token": token, "period": "2026-13"})
     assert bad.status_code == 422 and "YYYY-MM" in bad.text
 
@@ -190,15 +193,15 @@ async def test_cli_settle(client):
     await _month_of_transfers()
     from tests.test_cli import marketplace
 
-    result = marketplace("settle", "--period", "2026-11", "--approve")
+    result = marketplace("settle", "--period", "2026-09", "--approve")
     assert result.returncode == 0, result.stderr
-    assert "settlement 2026-11: approved, 4 statements" in result.stdout
+    assert "settlement 2026-09: approved, 4 statements" in result.stdout
 
 
 async def test_reversal_over_the_api_and_a_dealers_statements_page(client, app):
     await build_network()
     await _month_of_transfers()
-    await compute("2026-11")
+    await compute("2026-09")
     key = await make_key(Role.network_manager)
     entry = (await LedgerEntry.select(LedgerEntry.id).where(LedgerEntry.source == "transfer:1").first())["id"]
     reversed_ = await client.post(f"/api/v1/ledger/{entry}/reverse", json={"reason": "wrong dealer"},
@@ -215,8 +218,8 @@ async def test_reversal_over_the_api_and_a_dealers_statements_page(client, app):
     await make_user("banco@mz.example", Role.dealer_staff, "MZ")
     await sign_in(client, "banco@mz.example")
     mine = await client.get("/statements")
-    assert "2026-11" in mine.text and "/settlements/2026-11/statements/dealer:MZ" in mine.text
-    own = await client.get("/settlements/2026-11/statements/dealer:MZ")
+    assert "2026-09" in mine.text and "/settlements/2026-09/statements/dealer:MZ" in mine.text
+    own = await client.get("/settlements/2026-09/statements/dealer:MZ")
     assert own.status_code == 200
-    other = await client.get("/settlements/2026-11/statements/dealer:MI")
+    other = await client.get("/settlements/2026-09/statements/dealer:MI")
     assert other.status_code == 404

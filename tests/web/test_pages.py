@@ -72,10 +72,13 @@ def test_every_text_in_the_templates_has_an_italian_translation():
     from marketplace.settlement.tables import SettlementStatus
 
     line_kinds = ("transfer_price", "handling_fee", "customer_payment", "referral", "platform_fee", "pickup_fee",
-                  "hub_commission", "sale")
+                  "hub_commission", "sale", "settlement_payment")
     made = [f"status_{s.value}" for s in TransferStatus] + [f"reason_{r.value}" for r in DeclineReason] + [
         f"sort_{s.value}" for s in Sort] + [f"settlement_{s.value}" for s in SettlementStatus] + [
-        f"kind_{k}" for k in line_kinds]
+        f"kind_{k}" for k in line_kinds] + [
+        f"method_{m}" for m in ("direct_debit", "credit_transfer", "bank_transfer")] + [
+        f"clearing_{c}" for c in ("central", "bilateral")] + [
+        f"field_{f}" for f in ("legal_name", "iban", "sdd_mandate_ref", "bic", "creditor_id", "dealer")]
     from marketplace.calendar import WEEKDAYS
     from marketplace.pickup.tables import PickupModel
 
