@@ -15,7 +15,7 @@ from marketplace.errors import DomainError, Invalid
 from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
 from marketplace.network.billing_pages import translated_errors
 from marketplace.network.billing import NetworkBilling, network_billing, update_network_billing
-from marketplace.network.rules import MAX_PAYOUT, NetworkRules, get_rules, update_rules
+from marketplace.network.rules import MAX_PAYOUT, NetworkRules, check_setting, get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
 from marketplace.web.forms import checkbox, form_errors, form_fields, optional_float
@@ -111,15 +111,16 @@ def _dealer_from_form(form: dict[str, str]) -> DealerInput:
 
 
 def _rules_from_form(form: dict[str, str]) -> NetworkRules:
-    """The settings form as typed values (their ranges are the network's rules to check)."""
+    """The settings form as typed values, each checked by the network's rules as it is read, so
+    the first field in the form that is wrong is the one named."""
     def whole(field: str, default: str = "") -> int:
         text = (form.get(field) or default).strip()
         if not (text.isascii() and text.isdecimal() and len(text) <= 9):
             raise Invalid("a whole number", field)
-        return int(text)
+        return check_setting(field, int(text))
 
     def decimal(field: str, default: str = "", high: Decimal = Decimal(100)) -> Decimal:
-        return parse_decimal(form.get(field) or default, field, high=high)
+        return check_setting(field, parse_decimal(form.get(field) or default, field, high=high))
 
     return NetworkRules(
         stale_feed_hours=whole("stale_feed_hours"), transfer_sla_hours=whole("transfer_sla_hours"),

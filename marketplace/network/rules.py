@@ -55,20 +55,28 @@ _PERCENT = ("transfer_discount_pct", "full_feed_reject_limit_pct", "full_feed_sh
 MAX_PAYOUT = Decimal("100000")
 
 
-def check_rules(rules: NetworkRules) -> NetworkRules:
-    """The settings as a manager saves them: each in its range, or Invalid naming it."""
-    for field, (low, high, message) in _WHOLE.items():
-        if not low <= getattr(rules, field) <= high:
+def check_setting(field: str, value: object) -> object:
+    """One setting as a manager saves it: in its range, or Invalid naming it."""
+    if field in _WHOLE:
+        low, high, message = _WHOLE[field]
+        if not low <= value <= high:
             raise Invalid(message, field)
-    for field in _PERCENT:
-        value = getattr(rules, field)
+    elif field in _PERCENT:
         if not value.is_finite() or not 0 <= value <= 100:
             raise Invalid("a percentage between 0 and 100", field)
-    if rules.clearing not in CLEARING_MODES:
-        raise Invalid(f"one of {', '.join(CLEARING_MODES)}", "clearing")
-    payout = rules.minimum_payout
-    if not payout.is_finite() or not 0 <= payout <= MAX_PAYOUT or payout != payout.quantize(Decimal("0.01")):
-        raise Invalid("an amount from 0 to 100000 with at most two decimals", "minimum_payout")
+    elif field == "clearing":
+        if value not in CLEARING_MODES:
+            raise Invalid(f"one of {', '.join(CLEARING_MODES)}", "clearing")
+    elif field == "minimum_payout":
+        if not value.is_finite() or not 0 <= value <= MAX_PAYOUT or value != value.quantize(Decimal("0.01")):
+            raise Invalid("an amount from 0 to 100000 with at most two decimals", "minimum_payout")
+    return value
+
+
+def check_rules(rules: NetworkRules) -> NetworkRules:
+    """Every setting in its range (see :func:`check_setting`)."""
+    for field in (*_WHOLE, *_PERCENT, "clearing", "minimum_payout"):
+        check_setting(field, getattr(rules, field))
     return rules
 
 
