@@ -36,13 +36,14 @@ def test_refusals_name_the_field(value, words):
 
 def test_the_five_callers_share_it():
     from marketplace.inventory import feed_values
-    from marketplace.network.rules import _percent
+    from marketplace.network.pages import _rules_from_form
     from marketplace.pickup.payment import amount_from_text
-    from marketplace.pickup.points import _optional_decimal
     from marketplace.settlement.rules import _value
+    from marketplace.web.forms import optional_decimal
 
-    for call in (lambda: _percent("1e2", "pct"), lambda: amount_from_text("1e2"),
-                 lambda: _optional_decimal("1e2", "fee", Decimal(100)), lambda: _value({"x": "1e2"}, "x")):
+    settings = {"stale_feed_hours": "48", "transfer_sla_hours": "4", "transfer_discount_pct": "1e2"}
+    for call in (lambda: _rules_from_form(settings), lambda: amount_from_text("1e2"),
+                 lambda: optional_decimal({"fee": "1e2"}, "fee", Decimal(100)), lambda: _value({"x": "1e2"}, "x")):
         with pytest.raises(Invalid, match="exponent"):
             call()
     with pytest.raises(ValueError, match="transfer_price: .*exponent"):
