@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_200_OK
 
@@ -17,55 +15,12 @@ from marketplace.settlement.sepa import CREDIT_TRANSFERS, DIRECT_DEBITS, blocker
 from marketplace.settlement.settlements import (
     approve, compute, get_settlement, mark_exported, parse_day, record_payments,
 )
+from marketplace.settlement.schemas import (
+    BlockerOut, PaidIn, PaymentOut, PeriodIn, ReversalIn, ReversalOut, SettlementOut, StatementOut,
+)
 from marketplace.settlement.statement_pdf import statement_pdf
 from marketplace.settlement.statement_view import account_labels, statement_view
 from marketplace.settlement.visibility import visible, visible_statement
-
-
-class PeriodIn(msgspec.Struct, forbid_unknown_fields=True):
-    period: str
-
-
-class PaidIn(msgspec.Struct, forbid_unknown_fields=True):
-    paid_on: str | None = None  # YYYY-MM-DD; by default the payment date (or today when earlier)
-
-
-class StatementOut(msgspec.Struct):
-    account: str
-    dealer_code: str | None
-    name: str
-    vat_number: str
-    opening: Decimal
-    closing: Decimal
-    carried: Decimal
-    totals: dict[str, Decimal]
-
-
-class PaymentOut(msgspec.Struct):
-    payer: str
-    payee: str
-    amount: Decimal
-    method: str
-
-
-class BlockerOut(msgspec.Struct):
-    party: str
-    name: str
-    missing: list[str]
-
-
-class SettlementOut(msgspec.Struct):
-    period: str
-    status: str
-    clearing: str
-    minimum_payout: Decimal
-    payment_date: date | None
-    paid_on: date | None
-    computed_at: datetime
-    approved_at: datetime | None
-    statements: list[StatementOut]
-    payments: list[PaymentOut]
-    blockers: list[BlockerOut]
 
 
 async def shape(row: dict, principal) -> SettlementOut:
@@ -150,15 +105,6 @@ class SettlementApi(Controller):
         if pdf:
             return _attachment(statement_pdf(view), "application/pdf", f"estratto-{period}-{view.dealer_code}.pdf")
         return _attachment(statement_csv(view), "text/csv; charset=utf-8", f"estratto-{period}-{account}.csv")
-
-
-class ReversalIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str = ""
-
-
-class ReversalOut(msgspec.Struct):
-    entry_id: int
-    reverses: int
 
 
 class LedgerApi(Controller):
