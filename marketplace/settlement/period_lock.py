@@ -20,3 +20,12 @@ async def lock_period_shared(connection, period: str) -> None:
 async def lock_period_exclusive(connection, period: str) -> None:
     """Held by an approval until its transaction ends: no booking into the month meanwhile."""
     await connection.execute(_EXCLUSIVE, period)
+
+
+_MONTHS = "SELECT pg_advisory_xact_lock(hashtextextended('settlement-months', 0))"
+
+
+async def lock_settlement_months(connection) -> None:
+    """One approval, export or payment record at a time across all months, taken before any
+    period lock: which months are approved or paid is what each of them checks."""
+    await connection.execute(_MONTHS)

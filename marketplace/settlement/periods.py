@@ -13,7 +13,8 @@ _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def check_period(period: str) -> str:
-    if not isinstance(period, str) or not _PERIOD.fullmatch(period) or period < "0001":
+    # Years the network can have settled (a far year would overflow the month arithmetic).
+    if not isinstance(period, str) or not _PERIOD.fullmatch(period) or not "2000" <= period[:4] <= "2999":
         raise Invalid("a month as YYYY-MM, e.g. 2026-11", "period")
     return period
 
@@ -24,7 +25,7 @@ def period_of(moment: datetime) -> str:
 
 def next_period(period: str) -> str:
     year, month = int(period[:4]), int(period[5:])
-    return f"{year + month // 12}-{month % 12 + 1:02d}"
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
 def period_bounds(period: str) -> tuple[datetime, datetime]:

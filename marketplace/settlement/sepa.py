@@ -10,10 +10,11 @@ needs and cannot name (no valid IBAN, no mandate) blocks the file: it is listed,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sepaxml import SepaDD, SepaTransfer
 
+from marketplace.calendar import is_working_day, today
 from marketplace.errors import Conflict
 from marketplace.network.billing import NetworkBilling, billing_by_dealer_id, network_billing
 from marketplace.settlement.clearing import CENTRAL, CREDIT_TRANSFER, DIRECT_DEBIT
@@ -84,13 +85,21 @@ async def sepa_file(settlement: dict, kind: str) -> bytes:
     if settlement["status"] == SettlementStatus.draft:
         raise Conflict(f"the settlement of {period} must be approved before its bank files", "status",
                        status=settlement["status"])
+    if settlement["status"] == SettlementStatus.paid:
+        # Sent to the bank again, the file would move the money a second time.
+        raise Conflict(f"the payments of {period} are recorded as executed: its bank files are closed", "status",
+                       status=settlement["status"])
     if settlement["clearing"] != CENTRAL:
         raise Conflict(f"{period} is settled by bilateral payments: there is no central SEPA file", "clearing")
     lines, found, network = await _lines(settlement)
     if found:
         raise Conflict(f"the bank files of {period} are blocked: billing data missing or invalid", "blockers",
                        blockers=[b.as_dict() for b in found])
-    when = settlement["payment_date"]
+    # A bank refuses a past execution date: a file exported late asks for the next working day.
+    soon = today() + timedelta(days=1)
+    while not is_working_day(soon):
+        soon += timedelta(days=1)
+    when = max(settlement["payment_date"] or soon, soon)
     reference = f"Liquidazione rete ricambi {period}"
     if kind == CREDIT_TRANSFERS:
         sepa = SepaTransfer({"name": network.legal_name, "IBAN": network.iban, "BIC": network.bic, "batch": True,

@@ -12,8 +12,9 @@ from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.rules import get_rules
 from marketplace.settlement.clearing import Payment, payments_for
 from marketplace.settlement.ledger import Line, book
-from marketplace.settlement.period_lock import lock_period_exclusive
-from marketplace.settlement.periods import ROME, check_period, period_bounds
+from marketplace.settlement.period_lock import lock_period_exclusive, lock_settlement_months
+from marketplace.calendar import ROME, is_working_day
+from marketplace.settlement.periods import check_period, period_bounds
 from marketplace.settlement.tables import (
     EntryKind, LedgerLine, Settlement, SettlementPayment, SettlementStatement, SettlementStatus,
 )
@@ -76,7 +77,7 @@ def payment_date_for(period: str, today: date) -> date:
     next weekday after today when that is already past."""
     end = period_bounds(period)[1].astimezone(ROME).date()
     day = max(end + timedelta(days=9), today + timedelta(days=1))
-    while day.weekday() >= 5:
+    while not is_working_day(day):
         day += timedelta(days=1)
     return day
 
@@ -162,6 +163,7 @@ async def approve(period: str, by: str, now: datetime | None = None) -> None:
     if period_bounds(period)[1] > now:
         raise Conflict(f"{period} has not ended: a month is approved once it is over", "period")
     async with Settlement._meta.db.transaction() as tx:
+        await lock_settlement_months(tx.connection)
         await lock_period_exclusive(tx.connection, period)
         row = await Settlement.select(Settlement.id, Settlement.status).where(
             Settlement.period == period).lock_rows().first()
@@ -169,6 +171,19 @@ async def approve(period: str, by: str, now: datetime | None = None) -> None:
             raise NotFound(f"no settlement for {period}: compute it first", "period")
         if row["status"] != SettlementStatus.draft:
             raise Conflict(f"the settlement of {period} is {row['status']} already", "status", status=row["status"])
+        # Months are approved in order: a month's opening holds every earlier month's balances, so
+        # approving one out of order would pay the same balances in two settlements.
+        later = await Settlement.select(Settlement.period).where(
+            (Settlement.period > period) & (Settlement.status != SettlementStatus.draft)).first()
+        if later:
+            raise Conflict(f"{later['period']} is approved already: an earlier month cannot be approved after it",
+                           "period", later=later["period"])
+        earlier = await Settlement.select(Settlement.period).where(
+            (Settlement.period < period) & (Settlement.status == SettlementStatus.draft)
+        ).order_by(Settlement.period).first()
+        if earlier:
+            raise Conflict(f"approve {earlier['period']} first: months are approved in order", "period",
+                           earlier=earlier["period"])
         unpaid = await Settlement.select(Settlement.period).where(
             (Settlement.period < period) & Settlement.status.is_in([SettlementStatus.approved, SettlementStatus.exported])
         ).order_by(Settlement.period).first()
@@ -183,13 +198,16 @@ async def approve(period: str, by: str, now: datetime | None = None) -> None:
 
 
 async def mark_exported(period: str) -> None:
-    row = await Settlement.select(Settlement.id, Settlement.status).where(Settlement.period == period).first()
-    if row is None or row["status"] == SettlementStatus.draft:
-        raise Conflict(f"the settlement of {period} must be approved before it is exported", "status")
-    if row["status"] == SettlementStatus.paid:
-        raise Conflict(f"the payments of {period} are recorded already", "status", status=row["status"])
-    await Settlement.update({Settlement.status: SettlementStatus.exported,
-                             Settlement.exported_at: datetime.now(timezone.utc)}).where(Settlement.id == row["id"])
+    async with Settlement._meta.db.transaction() as tx:
+        await lock_settlement_months(tx.connection)
+        row = await Settlement.select(Settlement.id, Settlement.status).where(
+            Settlement.period == period).lock_rows().first()
+        if row is None or row["status"] == SettlementStatus.draft:
+            raise Conflict(f"the settlement of {period} must be approved before it is exported", "status")
+        if row["status"] == SettlementStatus.paid:
+            raise Conflict(f"the payments of {period} are recorded already", "status", status=row["status"])
+        await Settlement.update({Settlement.status: SettlementStatus.exported,
+                                 Settlement.exported_at: datetime.now(timezone.utc)}).where(Settlement.id == row["id"])
 
 
 def payment_lines(payments: list[dict], dealer_ids: dict[str, int | None]) -> list[Line]:
@@ -217,7 +235,8 @@ async def record_payments(period: str, by: str, paid_on: date | None = None, tod
     settlement's payment date or today, whichever is earlier), so the next statements open with
     only what is still unpaid. The ledger entry's id (None when nothing was paid)."""
     today = today or datetime.now(ROME).date()
-    async with Settlement._meta.db.transaction():
+    async with Settlement._meta.db.transaction() as tx:
+        await lock_settlement_months(tx.connection)
         row = await Settlement.select(Settlement.id, Settlement.status, Settlement.payment_date).where(
             Settlement.period == period).lock_rows().first()
         if row is None:

@@ -332,3 +332,48 @@ async def test_a_statement_names_the_parties_in_italian_and_comes_as_csv_and_pdf
     payments_csv = (await manager.get("/settlements/2026-09/payments-csv")).text.lstrip("\ufeff")
     assert payments_csv.splitlines()[0] == "Pagatore;Partita IVA pagatore;Beneficiario;Partita IVA beneficiario;Modalità;Importo (EUR)"
     assert "MI · Dealer MI;" in payments_csv and ";40,00" in payments_csv
+
+
+# --- review: months approved in order, far periods, closed bank files ---------------------
+
+async def test_months_are_approved_in_order_so_no_balance_is_paid_twice():
+    """October's opening holds September's balances: approving October while September is a
+    draft, then September, would put MI's 40.00 in two bank files."""
+    await september()
+    await compute("2026-09")
+    await transfer("transfer:4", "MZ", "BG", "20.00", OCT)
+    await compute("2026-10")
+    with pytest.raises(Conflict, match="approve 2026-09 first"):
+        await approve("2026-10", "test")
+    assert (await get_settlement("2026-10"))["status"] == "draft"
+    await approve("2026-09", "test")
+    await record_payments("2026-09", "test", date(2026, 10, 10))
+    await approve("2026-10", "test")
+    with pytest.raises(Conflict):  # and never the other way round: September is paid, October approved
+        await approve("2026-09", "test")
+
+
+async def test_a_far_period_is_refused_not_a_500(client):
+    key = await make_key(Role.network_manager)
+    auth = {"Authorization": f"Bearer {key}"}
+    for period in ("9999-12", "0999-05", "1999-12"):
+        answer = await client.post("/api/v1/settlements", json={"period": period}, headers=auth)
+        assert answer.status_code in (400, 422) and "period" in answer.text, (period, answer.text)
+        assert (await client.post(f"/api/v1/settlements/{period}/approve", headers=auth)).status_code < 500
+
+
+async def test_a_paid_months_bank_files_are_closed(client):
+    await september()
+    await with_billing()
+    await compute("2026-09")
+    await approve("2026-09", "test")
+    auth = {"Authorization": f"Bearer {await make_key(Role.network_manager)}"}
+    late = await client.get("/api/v1/settlements/2026-09/sepa/credit-transfers.xml", headers=auth)
+    assert late.status_code == 200
+    # Exported after the payment date had passed: the bank is asked for a working day to come.
+    executed = date.fromisoformat(late.text.split("<ReqdExctnDt>")[1][:10])
+    assert executed > date.today() and executed.weekday() < 5
+    await record_payments("2026-09", "test", date(2026, 10, 10))
+    for kind in ("credit-transfers", "direct-debits"):
+        closed = await client.get(f"/api/v1/settlements/2026-09/sepa/{kind}.xml", headers=auth)
+        assert closed.status_code == 409 and "recorded" in closed.json()["detail"]
