@@ -44,7 +44,7 @@ from marketplace.sweeper import transfer_sweeper
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.wiring import connect_domains
 from marketplace.web.input_guard import InputGuardMiddleware
-from marketplace.web.security_headers import SecurityHeadersMiddleware
+from marketplace.web.security_headers import add_security_headers
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 
@@ -114,7 +114,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        middleware=[SecurityHeadersMiddleware, InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        before_send=[add_security_headers],
+        middleware=[InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",

@@ -20,6 +20,9 @@ TRUE = frozenset({"1", "true", "yes", "y", "si", "sì", "s", "x"})
 FALSE = frozenset({"0", "false", "no", "n"})
 
 
+MAX_QUANTITY = 999_999_999
+
+
 def quantity(value: object) -> int:
     if isinstance(value, str):
         text = value.strip()
@@ -36,6 +39,8 @@ def quantity(value: object) -> int:
         raise ValueError(f"quantity must be a whole number, not {str(value)[:20]!r}")
     if value < 0:
         raise ValueError("quantity is negative")
+    if value > MAX_QUANTITY:  # as the CSV's nine digits: a stock row's quantity is int4
+        raise ValueError(f"quantity is more than {MAX_QUANTITY}")
     return value
 
 

@@ -16,9 +16,14 @@ from marketplace.errors import DomainError, Invalid
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# Control characters a form value may not hold (PostgreSQL text cannot hold NUL); tab and line
+# breaks stay (pasted lists). Urlencoded bodies are cleaned by the input guard; multipart ones here.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 async def form_fields(request: Request) -> dict[str, str]:
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return {key: _CONTROL.sub("", value) for key, value in form.items() if isinstance(value, str)}
 
 
 def safe_next(target: str | None) -> str:

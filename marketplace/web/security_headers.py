@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.middleware import MiddlewareProtocol
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
        " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -30,23 +29,12 @@ def _no_store(scope: Scope) -> bool:
     return any((getattr(layer, "opt", None) or {}).get("no_store") for layer in layers)
 
 
-class SecurityHeadersMiddleware(MiddlewareProtocol):
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        no_store = _no_store(scope)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    headers[name] = value
-                if no_store:
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """An app-level ``before_send`` hook, so every answer has them: pages, API, and the router's
+    own 404 and 405 and errors raised by middleware, which a route middleware never sees."""
+    if message["type"] == "http.response.start" and scope["type"] == ScopeType.HTTP:
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in HEADERS.items():
+            headers[name] = value
+        if _no_store(scope):
+            headers["Cache-Control"] = "no-store"

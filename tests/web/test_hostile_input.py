@@ -175,3 +175,48 @@ async def test_pages_showing_a_pickup_code_are_not_stored(client, milano_point):
     token = (await get_order(placed["id"]))["token"]
     page = await client.get(f"/shop/orders/{token}")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+
+
+# --- review: bodies whatever their content type, multipart forms, feeds, headers on every answer ---
+
+async def test_a_json_body_sent_under_another_content_type_is_checked_as_json(client, milano_point):  # noqa: F811
+    body = ('{"customer": {"name": "A", "email": "a@example.com", "phone": "", "postal_code": "20121"},'
+            ' "items": [{"part_number": "03L\\u0000115562", "quantity": 1}], "pickup_point_id": %d}' % milano_point)
+    for headers in ({"Content-Type": "text/plain"}, {}):
+        answer = await client.post("/api/v1/orders", content=body.encode(), headers=headers)
+        assert 400 <= answer.status_code < 500, answer.text[:200]
+    nested = await client.post("/api/v1/orders", content=b"[" * 5000, headers={"Content-Type": "text/plain"})
+    assert 400 <= nested.status_code < 500
+
+
+async def test_a_multipart_form_with_a_nul_is_not_a_500(client, milano_point):  # noqa: F811
+    from tests.conftest import csrf_token
+
+    token = await csrf_token(client, "/shop")
+    fields = {"part_number": "03L\x00115562", "quantity": "1", "action": "add", "_csrf_token": token}
+    answer = await client.post("/shop/cart", files={"x": ("x.txt", b"")}, data=fields)
+    assert answer.status_code < 500, answer.text[:200]
+    checkout = await client.post("/shop/checkout", files={"x": ("x.txt", b"")},
+                                 data={"idempotency_key": "a\x00b", "_csrf_token": token})
+    assert checkout.status_code < 500
+
+
+async def test_a_json_feed_with_a_quantity_beyond_a_stock_row_is_a_rejected_line(client, dealer_key):
+    from marketplace.inventory.catalog import import_catalog
+
+    await import_catalog(b"part_number,description,list_price\nP-001,Filtro,5.00\n")
+    for quantity in (2147483648, 99999999999, 1e20):
+        answer = await client.put("/api/v1/stock", params={"mode": "delta"}, headers=auth(dealer_key),
+                                  json={"items": [{"part_number": "P-001", "quantity": quantity}]})
+        assert answer.status_code == 422, answer.text[:200]
+        assert "quantity" in answer.json()["rejected"][0]["reason"]
+
+
+async def test_the_routers_own_answers_carry_the_security_headers_too(client, manager_key):
+    for response in (await client.get("/no/such/page"), await client.get("/api/v1/nothing"),
+                     await client.delete("/shop"),
+                     await client.get("/api/v1/transfers/99999999999", headers=auth(manager_key)),
+                     await client.post("/api/v1/orders", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                                       headers={"Content-Type": "application/json"})):
+        assert response.status_code >= 400
+        assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), response.status_code
