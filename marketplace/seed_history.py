@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from marketplace.seed_billing import NETWORK_BILLING, dealer_billing_values
 from marketplace.settlement.ledger import Line, Party, order_lines, transfer_lines
-from marketplace.settlement.periods import ROME, period_bounds, period_of
+from marketplace.calendar import ROME, is_working_day
+from marketplace.settlement.periods import period_bounds, period_of
 from marketplace.settlement.rules import Rules, rules_at
 
 MONTHS = 12
@@ -63,7 +64,7 @@ def _moment(rng: random.Random, period: str) -> datetime:
     """A weekday working hour in the month, Rome time."""
     start = period_bounds(period)[0].astimezone(ROME).date()
     day = start + timedelta(days=rng.randrange(22))  # so shipping and collection stay in the month
-    while day.weekday() >= 5:
+    while not is_working_day(day):
         day += timedelta(days=1)
     return datetime.combine(day, time(rng.randint(8, 17), rng.randrange(60)), ROME).astimezone(timezone.utc)
 

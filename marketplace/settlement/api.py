@@ -18,8 +18,8 @@ from marketplace.settlement.settlements import (
 from marketplace.settlement.schemas import (
     BlockerOut, PaidIn, PaymentOut, PeriodIn, ReversalIn, ReversalOut, SettlementOut, StatementOut,
 )
-from marketplace.settlement.statement_pdf import statement_pdf
-from marketplace.settlement.statement_view import account_labels, statement_view
+from marketplace.web.pdf import render_pdf
+from marketplace.settlement.statement_view import NETWORK_NAME, account_labels, statement_view
 from marketplace.settlement.visibility import visible, visible_statement
 
 
@@ -103,7 +103,8 @@ class SettlementApi(Controller):
         row, statement = await visible_statement(period, account, request.user)
         view = await statement_view(row, statement)
         if pdf:
-            return _attachment(statement_pdf(view), "application/pdf", f"estratto-{period}-{view.dealer_code}.pdf")
+            pdf = render_pdf("settlement/statement_pdf.html", v=view, issuer=NETWORK_NAME)
+            return _attachment(pdf, "application/pdf", f"estratto-{period}-{view.dealer_code}.pdf")
         return _attachment(statement_csv(view), "text/csv; charset=utf-8", f"estratto-{period}-{account}.csv")
 
 

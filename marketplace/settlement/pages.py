@@ -17,10 +17,10 @@ from marketplace.settlement.settlements import (
     approve, compute, get_settlement, mark_exported, parse_day, record_payments,
 )
 from marketplace.settlement.periods import ROME
-from marketplace.settlement.statement_view import account_labels, statement_view
+from marketplace.settlement.statement_view import NETWORK_NAME, account_labels, statement_view
 from marketplace.settlement.ledger import dealer_account
 from marketplace.settlement.tables import Settlement, SettlementStatement
-from marketplace.settlement.statement_pdf import statement_pdf
+from marketplace.web.pdf import render_pdf
 from marketplace.settlement.visibility import visible_statement
 from marketplace.web.forms import form_errors, form_fields
 from marketplace.web.render import page
@@ -133,7 +133,8 @@ class SettlementPages(Controller):
             row, statement = await visible_statement(period, dealer_account(account.removesuffix(".pdf").upper()),
                                                      request.user)
             view = await statement_view(row, statement)
-            return Response(statement_pdf(view), media_type="application/pdf", headers={
+            pdf = render_pdf("settlement/statement_pdf.html", v=view, issuer=NETWORK_NAME)
+            return Response(pdf, media_type="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="estratto-{period}-{view.dealer_code}.pdf"'})
         row, statement = await visible_statement(period, account, request.user)
         return page(request, "settlement/statement.html", v=await statement_view(row, statement), rome=ROME)

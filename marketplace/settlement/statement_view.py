@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from marketplace.network.billing import network_billing
+from marketplace.network.tables import Dealer
 from marketplace.settlement.clearing import CREDIT_TRANSFER, DIRECT_DEBIT
 from marketplace.settlement.ledger import NETWORK
 from marketplace.settlement.settlements import PAYMENTS_KIND, ZERO, statement_lines
@@ -80,6 +81,12 @@ async def account_labels(settlement: dict) -> dict[str, str]:
     for s in settlement["statements"]:
         if s.get("dealer_code"):
             labels[s["account"]] = f"{s['dealer_code']} · {s['dealer_name']}"
+    # A dealer sees only its own statement, but its payments name counterparts (bilateral netting).
+    others = {a.removeprefix("dealer:") for p in settlement["payments"] for a in (p["payer"], p["payee"])
+              if a.startswith("dealer:") and a not in labels}
+    if others:
+        for row in await Dealer.select(Dealer.code, Dealer.name).where(Dealer.code.is_in(sorted(others))):
+            labels[f"dealer:{row['code']}"] = f"{row['code']} · {row['name']}"
     return labels
 
 
