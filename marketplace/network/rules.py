@@ -20,6 +20,8 @@ class NetworkRules:
     transfer_sla_hours: int = 4
     online_discount_pct: Decimal = Decimal("0.00")
     transfer_days: int = 2
+    order_confirm_minutes: int = 30
+    customer_share_pct: Decimal = Decimal("50.00")
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -34,6 +36,7 @@ async def get_rules() -> NetworkRules:
         NetworkSettings.full_feed_reject_limit_pct, NetworkSettings.full_feed_shrink_limit_pct,
         NetworkSettings.transfer_sla_hours,
         NetworkSettings.online_discount_pct, NetworkSettings.transfer_days,
+        NetworkSettings.order_confirm_minutes, NetworkSettings.customer_share_pct,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -62,6 +65,23 @@ def _whole_days(value: str, field: str) -> int:
     return days
 
 
+def _minutes(value: str, field: str) -> int:
+    try:
+        minutes = int(value.strip())
+    except ValueError:
+        raise Invalid("a whole number of minutes", field)
+    if not 5 <= minutes <= 24 * 60:
+        raise Invalid("between 5 minutes and 24 hours", field)
+    return minutes
+
+
+def _share(value: str, field: str) -> Decimal:
+    share = _percent(value, field)
+    if share < 1:  # 0 would refuse every order
+        raise Invalid("at least 1%", field)
+    return share
+
+
 async def update_rules(form: dict[str, str]) -> NetworkRules:
     rules = NetworkRules(
         stale_feed_hours=_hours(form, "stale_feed_hours", 24 * 90, "between 1 hour and 90 days"),
@@ -71,6 +91,8 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         full_feed_shrink_limit_pct=_percent(form.get("full_feed_shrink_limit_pct", "20"), "full_feed_shrink_limit_pct"),
         online_discount_pct=_percent(form.get("online_discount_pct", ""), "online_discount_pct"),
         transfer_days=_whole_days(form.get("transfer_days", ""), "transfer_days"),
+        order_confirm_minutes=_minutes(form.get("order_confirm_minutes", "30"), "order_confirm_minutes"),
+        customer_share_pct=_share(form.get("customer_share_pct", "50"), "customer_share_pct"),
     )
     await NetworkSettings.update({
         NetworkSettings.stale_feed_hours: rules.stale_feed_hours,
@@ -80,6 +102,8 @@ async def update_rules(form: dict[str, str]) -> NetworkRules:
         NetworkSettings.transfer_sla_hours: rules.transfer_sla_hours,
         NetworkSettings.online_discount_pct: rules.online_discount_pct,
         NetworkSettings.transfer_days: rules.transfer_days,
+        NetworkSettings.order_confirm_minutes: rules.order_confirm_minutes,
+        NetworkSettings.customer_share_pct: rules.customer_share_pct,
     }, force=True)
     from marketplace.network.directory import forget  # the directory imports this module
 

@@ -53,3 +53,9 @@ class NetworkSettings(Table):
     # Working days a part takes to come from another dealer to a pickup point (quotes promise this).
     transfer_days = Integer(default=2)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # An order placed in the shop holds its stock this many minutes until the customer confirms it
+    # by the emailed link (anyone can order without an account).
+    order_confirm_minutes = Integer(default=30)
+    # No one customer (email or network address) may hold more than this share of a part's
+    # network availability in open orders.
+    customer_share_pct = Numeric(digits=(5, 2), default=Decimal("50.00"))

@@ -118,7 +118,11 @@ class OrderApi(Controller):
                     idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response[OrderOut]:
         """Place an order to collect at a pickup point (paid at the counter): every line is reserved at
         its source at once (201), or nothing is and the answer names the line (409). Send an
-        ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order."""
+        ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order.
+        The order is ``unconfirmed`` until the customer opens the link mailed to them (within the
+        network's confirmation minutes, else it expires); 409 with ``share_limit`` when the customer
+        would hold more than the network's share of a part; 403 when two of the customer's orders
+        went uncollected in 90 days."""
         wanted = OrderRequest(
             Customer(data.customer.name, data.customer.email, data.customer.phone, data.customer.postal_code),
             tuple((item.part_number, item.quantity) for item in data.items), data.pickup_point_id,

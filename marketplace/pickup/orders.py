@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import asyncpg
 
@@ -24,12 +24,13 @@ from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
 from marketplace.outbox.messages import emit
-from marketplace.pickup.order_limits import check_order_rate
+from marketplace.network.directory import directory
+from marketplace.pickup.order_limits import check_history, check_order_rate, check_share
 from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
 from marketplace.calendar import ROME, add_working_days
 from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, promised_ready
-from marketplace.pickup.tables import CustomerOrder, OrderLine
+from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus
 
 # Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -138,6 +139,8 @@ async def _promised_for(connection, point: dict, from_the_shelf: bool, now: date
 async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
                       now: datetime | None = None, client_ip: str | None = None) -> tuple[int, bool]:
     """Place an order: (order id, created now). A retry with the same key and body gives the same order.
+    The order is **unconfirmed**: it holds its stock for the network's ``order_confirm_minutes``
+    until the customer confirms it by the emailed link (lifecycle.confirm_order); its store is told then.
     ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
     ``client_ip``: where the request came from, counted against the orders one address may place."""
     _check_customer(request.customer)
@@ -157,11 +160,15 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
         raise Invalid("the order has no lines", "items")
     lines = await cart_lines(wanted)
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
+    rules = (await directory()).rules
     placed_at = datetime.now(timezone.utc)
+    email = request.customer.email.strip().lower()
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
-            await check_order_rate(connection, request.customer.email.strip().lower(), client_ip, placed_at)
+            await check_order_rate(connection, email, client_ip, placed_at)
+            await check_history(connection, email, placed_at)
+            await check_share(connection, email, client_ip, lines, rules.customer_share_pct)
             point = await _lock_point(connection, request.pickup_point_id)  # then the point, then the stock
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
@@ -170,11 +177,12 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             promised_for = await _promised_for(connection, point, from_the_shelf, now or placed_at)
             order_id = (await CustomerOrder.insert(CustomerOrder(
                 pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
-                customer_name=request.customer.name.strip(), customer_email=request.customer.email.strip().lower(),
+                customer_name=request.customer.name.strip(), customer_email=email,
                 customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
                 pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint, promised_for=promised_for,
-                placed_from=client_ip[:64] if client_ip else None,
+                placed_from=client_ip[:64] if client_ip else None, status=OrderStatus.unconfirmed,
+                confirm_token=new_token(24), confirm_by=placed_at + timedelta(minutes=rules.order_confirm_minutes),
             )).returning(CustomerOrder.id))[0]["id"]
             for line in lines:
                 source, transfer_price = sources[line.part_id]
@@ -188,8 +196,8 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                     )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
+            # The customer's mail carries the confirmation link; the store hears of it once confirmed.
             await emit("order.placed", {"order_id": order_id, "to": "customer"})
-            await emit("order.new", {"order_id": order_id, "to": "store", "pickup_point_id": point["id"]})
     except asyncpg.UniqueViolationError:
         found = await _replay(idempotency_key or "", fingerprint)
         if found is None:  # pragma: no cover

@@ -42,6 +42,9 @@ class PickupPoint(Table):
 
 
 class OrderStatus(str, Enum):
+    # Placed without an account: held briefly until the customer confirms by the emailed link; the
+    # store is not told about it before (see lifecycle.confirm_order).
+    unconfirmed = "unconfirmed"
     placed = "placed"
     ready_for_pickup = "ready_for_pickup"
     collected = "collected"
@@ -79,6 +82,12 @@ class CustomerOrder(Table):
     # The day (Rome) the order is promised ready at its point: what the point's daily capacity
     # counts. Null for orders placed before capacity was kept.
     promised_for = Date(null=True, default=None)
+    # The secret of the confirmation link mailed to the customer (unlike ``token``, never shown on
+    # the checkout's page: confirming proves the email address is the customer's), and until when
+    # an unconfirmed order holds its stock; when the customer confirmed.
+    confirm_token = Varchar(length=64, null=True, default=None, unique=True)
+    confirm_by = Timestamptz(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
 
 
 class OrderLine(Table):

@@ -12,6 +12,7 @@ from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.tables import StockItem
 from marketplace.matching.tables import Transfer
 from marketplace.outbox.tables import OutboxMessage
+from marketplace.pickup.lifecycle import confirm_order
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.points import PointInput, Schedule, create_point, update_schedule
 from marketplace.pickup.quotes import customer_place, parse_cart, quote
@@ -39,25 +40,36 @@ async def reserved(dealer, part):
     return row["on_hand"], row["reserved"]
 
 
-async def order(client, point, items, key=None, customer=CUSTOMER):
+async def order(client, point, items, key=None, customer=CUSTOMER, confirm=True):
+    """POST an order; unless ``confirm`` is false, the customer then confirms it by the emailed link
+    (the answer stays the one to the POST: ``unconfirmed``)."""
     headers = {"Idempotency-Key": key} if key else {}
-    return await client.post("/api/v1/orders", json={"customer": customer, "items": items, "pickup_point_id": point},
-                             headers=headers)
+    response = await client.post("/api/v1/orders", json={"customer": customer, "items": items,
+                                                         "pickup_point_id": point}, headers=headers)
+    if confirm and response.status_code == 201:
+        await confirmed(response.json()["id"])
+    return response
+
+
+async def confirmed(order_id: int) -> str:
+    """The customer confirms the order by the link of the mail: its token."""
+    row = await CustomerOrder.select(CustomerOrder.confirm_token).where(CustomerOrder.id == order_id).first()
+    return await confirm_order(row["confirm_token"])
 
 
 async def test_lines_are_reserved_at_the_point_or_come_by_transfer(client, milano_point):
-    await stock("MI", "03L 115 562", 2)
+    await stock("MI", "03L 115 562", 4)  # two of them: a customer may hold half of the network's units
     await stock("BG", "RARE-1", 1, "700.00")
     await stock("RM", "RARE-1", 3, "650.00")
     response = await order(client, milano_point, [{"part_number": "03l-115-562", "quantity": 2},
                                                   {"part_number": "RARE-1", "quantity": 1}])
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["status"] == "placed" and len(body["pickup_code"]) == 8 and body["pickup_point_id"] == milano_point
+    assert body["status"] == "unconfirmed" and len(body["pickup_code"]) == 8 and body["pickup_point_id"] == milano_point
     assert [(l["part_number"], l["source_dealer"], l["unit_price"]) for l in body["lines"]] == [
         ("03L 115 562", "MI", "12.00"), ("RARE-1", "BG", "900.00")]  # BG is nearer Milano than RM
     assert body["total"] == "924.00" and body["territory_owner"] is None
-    assert await reserved("MI", "03L 115 562") == (2, 2) and await reserved("BG", "RARE-1") == (1, 1)
+    assert await reserved("MI", "03L 115 562") == (4, 2) and await reserved("BG", "RARE-1") == (1, 1)
     transfer = await Transfer.select(Transfer.status, Transfer.requester.code, Transfer.supplier.code).first()
     assert transfer == {"status": "accepted", "requester.code": "MI", "supplier.code": "BG"}
     assert await OutboxMessage.count().where(OutboxMessage.topic.is_in(["order.placed", "order.new"])) == 2
@@ -170,28 +182,28 @@ async def test_two_orders_racing_for_the_last_slot_get_different_days(milano_poi
 
 async def test_a_point_full_for_two_weeks_refuses_the_order_and_reserves_nothing(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
-    await stock("MI", "03L 115 562", 20)
+    await stock("MI", "03L 115 562", 40)  # one customer may hold half of them
     for n in range(15):
         day = FRIDAY + timedelta(days=n)
         if day.weekday() < 5:
             await place_order(request_at(milano_point), now=datetime.combine(day, FRIDAY_MORNING.timetz()))
-    assert await reserved("MI", "03L 115 562") == (20, 11)
+    assert await reserved("MI", "03L 115 562") == (40, 11)
     with pytest.raises(Conflict) as refused:
         await place_order(request_at(milano_point), now=FRIDAY_MORNING)
     assert refused.value.field == "pickup_point_id"
-    assert await reserved("MI", "03L 115 562") == (20, 11) and await CustomerOrder.count() == 11
+    assert await reserved("MI", "03L 115 562") == (40, 11) and await CustomerOrder.count() == 11
 
 
 async def test_one_email_address_places_a_limited_number_of_orders(client, milano_point, monkeypatch):
     from marketplace.pickup import order_limits
 
     monkeypatch.setattr(order_limits, "ORDERS_PER_EMAIL_PER_DAY", 2)
-    await stock("MI", "03L 115 562", 5)
+    await stock("MI", "03L 115 562", 10)
     items = [{"part_number": "03L115562", "quantity": 1}]
     assert [(await order(client, milano_point, items)).status_code for _ in range(2)] == [201, 201]
     refused = await order(client, milano_point, items, customer={**CUSTOMER, "email": "MARIO@example.com"})
     assert refused.status_code == 429 and refused.json()["field"] == "customer.email"
-    assert await reserved("MI", "03L 115 562") == (5, 2)
+    assert await reserved("MI", "03L 115 562") == (10, 2)
     assert (await order(client, milano_point, items, customer={**CUSTOMER, "email": "anna@example.com"})).status_code == 201
 
 
