@@ -147,7 +147,8 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
     fingerprint = request.fingerprint()
-    if idempotency_key and (found := await _replay(idempotency_key, fingerprint)):
+    email = request.customer.email.strip().lower()
+    if idempotency_key and (found := await _replay(email, idempotency_key, fingerprint)):
         return found, False
     wanted: dict[str, int] = {}
     if len(request.items) > MAX_CART_LINES:
@@ -162,7 +163,6 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     rules = (await directory()).rules
     placed_at = datetime.now(timezone.utc)
-    email = request.customer.email.strip().lower()
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
@@ -199,16 +199,18 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             # The customer's mail carries the confirmation link; the store hears of it once confirmed.
             await emit("order.placed", {"order_id": order_id, "to": "customer"})
     except asyncpg.UniqueViolationError:
-        found = await _replay(idempotency_key or "", fingerprint)
+        found = await _replay(email, idempotency_key or "", fingerprint)
         if found is None:  # pragma: no cover
             raise Conflict("an order with this Idempotency-Key is in progress: retry", "Idempotency-Key")
         return found, False
     return order_id, True
 
 
-async def _replay(key: str, fingerprint: str) -> int | None:
+async def _replay(email: str, key: str, fingerprint: str) -> int | None:
+    """The order this customer placed with this key (keys are the customer's own: another
+    customer's same key is another order)."""
     row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.request_fingerprint).where(
-        CustomerOrder.idempotency_key == key).first()
+        (CustomerOrder.customer_email == email) & (CustomerOrder.idempotency_key == key)).first()
     if row is None:
         return None
     if row["request_fingerprint"] != fingerprint:

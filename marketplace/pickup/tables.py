@@ -67,7 +67,8 @@ class CustomerOrder(Table):
     # The customer's status page link: unguessable, unlike the order id.
     token = Varchar(length=64, unique=True)
     total = Numeric(digits=(12, 2))
-    idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
+    # Unique per customer (email), not network-wide: a migration's index on (customer_email, idempotency_key).
+    idempotency_key = Varchar(length=200, null=True, default=None)
     request_fingerprint = Varchar(length=64, default="")
     # The network address the order came from: how many one address may place (order_limits.py).
     placed_from = Varchar(length=64, null=True, default=None, index=True)

@@ -96,6 +96,19 @@ async def test_idempotent_retries_place_one_order(client, milano_point):
     assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
 
 
+async def test_an_idempotency_key_belongs_to_its_customer(client, milano_point):
+    """Another customer's order with the same key is another order: a key guessed or reused
+    elsewhere neither reveals nor blocks someone else's order."""
+    await stock("MI", "03L 115 562", 10)
+    items = [{"part_number": "03L115562", "quantity": 1}]
+    mario = await order(client, milano_point, items, "cart-1")
+    anna = await order(client, milano_point, items, "cart-1", customer={**CUSTOMER, "email": "anna@example.com"})
+    assert (mario.status_code, anna.status_code) == (201, 201) and mario.json()["id"] != anna.json()["id"]
+    again = await order(client, milano_point, items, "cart-1", customer={**CUSTOMER, "email": "anna@example.com"})
+    assert again.status_code == 200 and again.json()["id"] == anna.json()["id"]
+    assert await reserved("MI", "03L 115 562") == (10, 2)
+
+
 @pytest.mark.parametrize("items, customer, field", [
     ([{"part_number": "AIRBAG-1", "quantity": 1}], CUSTOMER, "items"),
     ([{"part_number": "NOPE", "quantity": 1}], CUSTOMER, "items"),
