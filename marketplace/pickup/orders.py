@@ -159,6 +159,11 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
         wanted[normalize_part_number(number)] = wanted.get(normalize_part_number(number), 0) + quantity
     if not wanted:
         raise Invalid("the order has no lines", "items")
+    # Lines of one part (typed differently, or repeated) are one line: the cap is on their sum.
+    for number, quantity in wanted.items():
+        if quantity > MAX_QUANTITY:
+            raise Invalid(f"{number}: at most {MAX_QUANTITY} of one part in an order ({quantity} asked in all)",
+                          "items")
     lines = await cart_lines(wanted)
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     rules = (await directory()).rules

@@ -238,6 +238,11 @@ async def test_out_of_range_numbers_are_a_client_error(client, milano_point):
     assert huge.status_code == 400 and "pickup_point_id" in huge.text
     many = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 100}])
     assert many.status_code == 422 and many.json()["field"] == "items"
+    # The same part on several lines (typed differently): the cap is on the sum.
+    split = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 99},
+                                               {"part_number": "03l-115-562", "quantity": 99}])
+    assert split.status_code == 422 and split.json()["field"] == "items" and "198" in split.json()["detail"]
+    assert await CustomerOrder.count() == 0
 
 
 async def test_concurrent_orders_from_one_address_still_count_one_by_one(client, milano_point, monkeypatch):
