@@ -17,8 +17,8 @@ from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
 from marketplace.pickup.payment import MAX_COUNTER_AMOUNT
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
-from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
-from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
+from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order, wanted_quantities
+from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, cart_lines, customer_place, parse_cart, quote
 from marketplace.web.client import client_address
 
 
@@ -127,8 +127,9 @@ class OrderApi(Controller):
             Customer(data.customer.name, data.customer.email, data.customer.phone, data.customer.postal_code),
             tuple((item.part_number, item.quantity) for item in data.items), data.pickup_point_id,
         )
-        order_id, created = await place_order(wanted, idempotency_key, client_ip=client_address(request))
-        return Response(await _order_out(order_id), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        lines = await cart_lines(wanted_quantities(wanted))
+        placed = await place_order(wanted, idempotency_key, lines=lines, client_ip=client_address(request))
+        return Response(await _order_out(placed.id), status_code=HTTP_201_CREATED if placed.created else HTTP_200_OK)
 
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -136,23 +136,22 @@ async def _promised_for(connection, point: dict, from_the_shelf: bool, now: date
     return ready.astimezone(ROME).date()
 
 
-async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
-                      now: datetime | None = None, client_ip: str | None = None) -> tuple[int, bool]:
-    """Place an order: (order id, created now). A retry with the same key and body gives the same order.
-    The order is **unconfirmed**: it holds its stock for the network's ``order_confirm_minutes``
-    until the customer confirms it by the emailed link (lifecycle.confirm_order); its store is told then.
-    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
-    ``client_ip``: where the request came from, counted against the orders one address may place."""
-    _check_customer(request.customer)
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
-    fingerprint = request.fingerprint()
-    email = request.customer.email.strip().lower()
-    if idempotency_key and (found := await _replay(email, idempotency_key, fingerprint)):
-        return found, False
-    wanted: dict[str, int] = {}
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """What the caller needs after placing: the order, its customer's link, and whether this call
+    placed it (False: a retry with the same Idempotency-Key found it)."""
+
+    id: int
+    token: str
+    created: bool
+
+
+def wanted_quantities(request: OrderRequest) -> dict[str, int]:
+    """The order's quantities per normalized part number, lines of one part summed; Invalid when
+    a quantity, or a part's sum, is out of range."""
     if len(request.items) > MAX_CART_LINES:
         raise Invalid(f"an order has at most {MAX_CART_LINES} lines", "items")
+    wanted: dict[str, int] = {}
     for number, quantity in request.items:
         if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise Invalid(f"{number}: the quantity must be a whole number from 1 to {MAX_QUANTITY}", "items")
@@ -164,7 +163,31 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
         if quantity > MAX_QUANTITY:
             raise Invalid(f"{number}: at most {MAX_QUANTITY} of one part in an order ({quantity} asked in all)",
                           "items")
-    lines = await cart_lines(wanted)
+    return wanted
+
+
+async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
+                      lines: list[CartLine] | None = None, now: datetime | None = None,
+                      client_ip: str | None = None) -> PlacedOrder:
+    """Place an order. A retry with the same key and body gives the same order (``created`` False).
+    ``lines``: the request's items already read and priced (the shop's cart view, the API's
+    ``quotes.cart_lines``), so the parts are not read again; read here when not given.
+    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
+    ``client_ip``: where the request came from, counted against the orders one address may place.
+    The order is **unconfirmed**: it holds its stock for the network's ``order_confirm_minutes``
+    until the customer confirms it by the emailed link (lifecycle.confirm_order); its store is told then."""
+    _check_customer(request.customer)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
+    fingerprint = request.fingerprint()
+    email = request.customer.email.strip().lower()
+    if idempotency_key and (found := await _replay(email, idempotency_key, fingerprint)):
+        return found
+    wanted = wanted_quantities(request)
+    if lines is None:
+        lines = await cart_lines(wanted)
+    elif {normalize_part_number(line.part_number): line.quantity for line in lines} != wanted:
+        raise ValueError("the priced lines are not the request's items")  # a caller's mistake, not the customer's
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     rules = (await directory()).rules
     placed_at = datetime.now(timezone.utc)
@@ -175,6 +198,7 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             await check_history(connection, email, placed_at)
             await check_share(connection, email, client_ip, lines, rules.customer_share_pct)
             point = await _lock_point(connection, request.pickup_point_id)  # then the point, then the stock
+            token = new_token(24)
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
                 sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)
@@ -184,7 +208,7 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                 pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
                 customer_name=request.customer.name.strip(), customer_email=email,
                 customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
-                pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
+                pickup_code=new_pickup_code(), token=token, total=sum(l.unit_price * l.quantity for l in lines),
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint, promised_for=promised_for,
                 placed_from=client_ip[:64] if client_ip else None, status=OrderStatus.unconfirmed,
                 confirm_token=new_token(24), confirm_by=placed_at + timedelta(minutes=rules.order_confirm_minutes),
@@ -207,20 +231,20 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
         found = await _replay(email, idempotency_key or "", fingerprint)
         if found is None:  # pragma: no cover
             raise Conflict("an order with this Idempotency-Key is in progress: retry", "Idempotency-Key")
-        return found, False
-    return order_id, True
+        return found
+    return PlacedOrder(order_id, token, True)
 
 
-async def _replay(email: str, key: str, fingerprint: str) -> int | None:
+async def _replay(email: str, key: str, fingerprint: str) -> PlacedOrder | None:
     """The order this customer placed with this key (keys are the customer's own: another
     customer's same key is another order)."""
-    row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.request_fingerprint).where(
+    row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.token, CustomerOrder.request_fingerprint).where(
         (CustomerOrder.customer_email == email) & (CustomerOrder.idempotency_key == key)).first()
     if row is None:
         return None
     if row["request_fingerprint"] != fingerprint:
         raise Invalid("this Idempotency-Key was used for another order", "Idempotency-Key")
-    return row["id"]
+    return PlacedOrder(row["id"], row["token"], False)
 
 
 async def get_order(order_id: int) -> dict:

@@ -14,7 +14,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
 from marketplace.pickup.lifecycle import cancel, confirm_order
 from marketplace.pickup.order_views import order_for_customer, order_to_confirm
-from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
+from marketplace.pickup.orders import Customer, OrderRequest, place_order
 from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
@@ -94,8 +94,12 @@ async def _near(lines: list[dict], place: tuple[float, float, str | None] | None
     recommended one. The lines are already read and priced: no second trip to the catalog."""
     if place is None or not lines:
         return [], None
-    cart = [CartLine(line["id"], line["part_number"], line["quantity"], line["price"]) for line in lines]
-    return await quote(cart, *place)
+    return await quote(_priced(lines), *place)
+
+
+def _priced(lines: list[dict]) -> list[CartLine]:
+    """The shop's lines (parts on sale, priced by the cart view) as the quote and the order take them."""
+    return [CartLine(line["id"], line["part_number"], line["quantity"], line["price"]) for line in lines]
 
 
 FIRST_POINTS = 8
@@ -228,15 +232,14 @@ class ShopPages(Controller):
             point = form.get("pickup_point_id", "")
             if not (point.isascii() and point.isdecimal() and int(point) < 2**31):
                 raise Invalid("choose a pickup point", "pickup_point_id")
-            order_id, _ = await place_order(OrderRequest(
+            placed = await place_order(OrderRequest(
                 Customer(form.get("name", ""), form.get("email", ""), form.get("phone", ""),
                          form.get("customer_postal_code", "")),
                 tuple(cart.items.items()), int(point),
-            ), form.get("idempotency_key") or None, client_ip=client_address(request))
+            ), form.get("idempotency_key") or None, lines=_priced(lines), client_ip=client_address(request))
         except DomainError as error:
             return await self._cart_page(request, form, error)
-        order = await get_order(order_id)
-        return _keep(redirect_to(request, "shop:order", token=order["token"]), cart=Cart({}))
+        return _keep(redirect_to(request, "shop:order", token=placed.token), cart=Cart({}))
 
     @get("/orders/{token:str}", name="shop:order", opt=NO_STORE)
     async def order(self, request: Request, token: str) -> Template:

@@ -85,8 +85,8 @@ async def test_the_counter_prepares_then_hands_over_by_scanned_code(browser, pag
     from tests.conftest import make_user
 
     point = (await CustomerOrder.raw("SELECT id FROM pickup_point WHERE name = 'Ricambi Monza'"))[0]["id"]
-    order_id, _ = await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),
-                                                 (("03L115562", 2),), point))
+    order_id = (await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),
+                                               (("03L115562", 2),), point))).id
     await confirmed(order_id)  # the customer confirmed by the mailed link: the store is told
     code = (await CustomerOrder.select(CustomerOrder.pickup_code).first())["pickup_code"]
     await make_user("banco@mz.example", Role.dealer_staff, "MZ")

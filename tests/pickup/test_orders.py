@@ -137,9 +137,9 @@ def request_at(point: int, items: tuple[tuple[str, int], ...] = (("03L115562", 1
 async def test_an_order_is_promised_for_the_day_it_can_be_ready(client, milano_point):
     await stock("MI", "03L 115 562", 5)
     await stock("BG", "RARE-1", 2)
-    on_the_shelf, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    on_the_shelf = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     assert (await get_order(on_the_shelf))["promised_for"] == FRIDAY
-    by_transfer, _ = await place_order(request_at(milano_point, (("RARE-1", 1),)), now=FRIDAY_MORNING)
+    by_transfer = (await place_order(request_at(milano_point, (("RARE-1", 1),)), now=FRIDAY_MORNING)).id
     assert (await get_order(by_transfer))["promised_for"] == TUESDAY  # two working days after Friday
     response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])
     assert response.status_code == 201  # the API keeps its shape (and the clock's day)
@@ -149,7 +149,7 @@ async def test_an_order_is_promised_for_the_day_it_can_be_ready(client, milano_p
 async def test_an_order_at_a_full_point_is_promised_for_its_next_open_day_with_room(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 2), dealer_id=None)
     await stock("MI", "03L 115 562", 10)
-    days = [(await get_order((await place_order(request_at(milano_point), now=FRIDAY_MORNING))[0]))["promised_for"]
+    days = [(await get_order((await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id))["promised_for"]
             for _ in range(5)]
     assert days == [FRIDAY, FRIDAY, MONDAY, MONDAY, TUESDAY]  # the weekend is closed
     # The quote sees the same: Milano's Friday and Monday are taken.
@@ -160,9 +160,9 @@ async def test_an_order_at_a_full_point_is_promised_for_its_next_open_day_with_r
 async def test_a_cancelled_order_gives_its_slot_back(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
     await stock("MI", "03L 115 562", 10)
-    first, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    first = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     await CustomerOrder.update({CustomerOrder.status: "cancelled"}).where(CustomerOrder.id == first)
-    second, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    second = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     assert (await get_order(second))["promised_for"] == FRIDAY
 
 
@@ -177,7 +177,7 @@ async def test_concurrent_orders_never_overbook_a_day(milano_point):
         await stock("MI", part, 20)
     placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
                                     for part in PARTS + PARTS[:1]])
-    days = Counter([(await get_order(order_id))["promised_for"] for order_id, _ in placed])
+    days = Counter([(await get_order(p.id))["promised_for"] for p in placed])
     assert days == {FRIDAY: 2, MONDAY: 2, TUESDAY: 2}
 
 
@@ -188,7 +188,7 @@ async def test_two_orders_racing_for_the_last_slot_get_different_days(milano_poi
     for _ in range(5):  # a few rounds: a race lost once would show
         placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
                                         for part in PARTS[:2]])
-        days = [(await get_order(order_id))["promised_for"] for order_id, _ in placed]
+        days = [(await get_order(p.id))["promised_for"] for p in placed]
         assert sorted(days) == [FRIDAY, MONDAY], days
         await CustomerOrder.update({CustomerOrder.status: "cancelled"}, force=True)
 
@@ -269,3 +269,24 @@ async def test_a_replaced_number_is_refused_by_the_quote_and_the_order_as_by_the
     assert await CustomerOrder.count() == 0 and await reserved("MI", "1K0 615 301 AA") == (3, 0)
     newest = await order(client, milano_point, [{"part_number": "5Q0 615 301 F", "quantity": 1}])
     assert newest.status_code == 201, newest.text
+
+
+async def test_placing_takes_the_callers_priced_lines_and_answers_what_the_page_needs(milano_point):
+    """The shop and the API read and price the parts once, before placing: the order takes those
+    lines (the price the customer was shown), and answers its id, its customer's token and
+    whether it was placed now, so no caller reads it back."""
+    from decimal import Decimal
+
+    from marketplace.pickup.quotes import CartLine, cart_lines
+
+    await stock("MI", "03L 115 562", 10)
+    request = request_at(milano_point, (("03l-115-562", 1), ("03L115562", 1)))
+    [line] = await cart_lines({"03L115562": 2})
+    shown = CartLine(line.part_id, line.part_number, line.quantity, Decimal("11.50"))  # as priced on the page
+    placed = await place_order(request, "cart-7", lines=[shown])
+    row = await CustomerOrder.select(CustomerOrder.token, CustomerOrder.total).where(CustomerOrder.id == placed.id).first()
+    assert placed.created and placed.token == row["token"] and row["total"] == Decimal("23.00")
+    again = await place_order(request, "cart-7", lines=[shown])
+    assert (again.id, again.token, again.created) == (placed.id, placed.token, False)
+    with pytest.raises(ValueError):  # lines that are not the request's: the caller's bug, refused
+        await place_order(request_at(milano_point), lines=[shown])
