@@ -191,6 +191,7 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
     rules = (await directory()).rules
     placed_at = datetime.now(timezone.utc)
+    token = new_token(24)  # the customer's link, answered to the caller
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
@@ -198,7 +199,6 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             await check_history(connection, email, placed_at)
             await check_share(connection, email, client_ip, lines, rules.customer_share_pct)
             point = await _lock_point(connection, request.pickup_point_id)  # then the point, then the stock
-            token = new_token(24)
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
                 sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)

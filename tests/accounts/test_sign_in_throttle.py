@@ -1,7 +1,7 @@
 """Sign-in throttled per (account, address): growing waits for the address that fails, never a
 lock-out of the owner signing in from somewhere else."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
