@@ -72,7 +72,8 @@ async def test_the_store_hears_of_an_order_only_once_the_customer_confirms_it(cl
     assert (await client.post(f"/api/v1/orders/{placed['id']}/ready", headers=auth(staff))).status_code == 200
 
 
-async def test_an_unconfirmed_order_expires_after_the_short_hold_and_releases_its_stock(client, milano_point):
+async def test_an_unconfirmed_order_expires_after_the_short_hold_and_releases_its_stock(client, milano_point,
+                                                                                         tmp_path):
     await stock("MI", "03L 115 562", 10)
     late = await unconfirmed(client, milano_point)
     kept = (await order(client, milano_point, ITEM, customer={**CUSTOMER, "email": "anna@example.com"})).json()
@@ -84,6 +85,9 @@ async def test_an_unconfirmed_order_expires_after_the_short_hold_and_releases_it
     assert statuses == {late["id"]: "expired", kept["id"]: "placed"}
     assert await reserved("MI", "03L 115 562") == (10, 1)
     assert "order.lapsed" in await topics()  # the customer is told it was not confirmed (not "not collected")
+    await deliver_pending(MailFolder(tmp_path))
+    [lapsed] = [m for m in sent(tmp_path) if m["X-Outbox-Topic"] == "order.lapsed"]
+    assert "non confermato" in lapsed["Subject"] and "non è stato confermato in tempo" in body(lapsed)
     token = (await CustomerOrder.select(CustomerOrder.confirm_token).where(CustomerOrder.id == late["id"]).first())
     shop = await client.get(f"/shop/confirm/{token['confirm_token']}")
     csrf = re.search(r'name="_csrf_token" value="([^"]+)"', shop.text)
