@@ -66,6 +66,7 @@ signed_in = requires()
 manager_only = requires(Role.network_manager)
 dealer_only = requires(Role.dealer_staff, Role.dealer_admin)
 dealer_admin_or_manager = requires(Role.dealer_admin, Role.network_manager)
+dealer_admin_only = requires(Role.dealer_admin)
 
 #: Handlers carrying this ``opt`` are open to anyone (login, health, about, static files).
 PUBLIC = {"public": True}

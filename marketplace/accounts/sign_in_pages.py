@@ -12,8 +12,8 @@ from marketplace.errors import Invalid, TooManyAttempts
 from marketplace.settings import get_settings
 from marketplace.web.client import client_address
 from marketplace.web.forms import form_fields, safe_next
-from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from marketplace.web.render import page
+from marketplace.web.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext_for
+from marketplace.web.render import language_of, page
 from marketplace.web.urls import redirect_to
 
 
@@ -30,9 +30,17 @@ async def login(request: Request) -> Response:
     try:
         user_id = await authenticate(form.get("email", ""), form.get("password", ""), ip)
     except (Invalid, TooManyAttempts) as error:
+        message = error.message
+        if isinstance(error, TooManyAttempts):
+            _ = gettext_for(language_of(request))
+            minutes = error.extra["minutes"]
+            message = _("Too many failed sign-ins at this account from here: try again in a minute. Signing in "
+                        "from elsewhere is not affected.") if minutes == 1 else _(
+                "Too many failed sign-ins at this account from here: try again in %(minutes)s minutes. Signing in "
+                "from elsewhere is not affected.", minutes=minutes)
         return page(
             request, "login.html", status_code=error.status_code,
-            next=target, email=form.get("email", ""), error=error.message,
+            next=target, email=form.get("email", ""), error=message,
         )
     response = Redirect(target, status_code=303)
     response.set_cookie(

@@ -8,17 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 from marketplace.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from marketplace.accounts.sessions import end_sessions_of
+from marketplace.accounts.sign_in_throttle import check_sign_in_allowed
 from marketplace.accounts.tables import DEALER_ROLES, LoginAttempt, Role, User
-from marketplace.errors import Conflict, Invalid, NotFound, TooManyAttempts
+from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.tables import Dealer
 from marketplace.pagination import PER_PAGE, Page
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-# Failed sign-ins allowed per window: per email (guessing one password) and per address (spraying).
-FAILURES_PER_EMAIL = 5
-FAILURES_PER_IP = 20
-FAILURE_WINDOW = timedelta(minutes=15)
 
 LANGUAGES = ("it", "en")
 
@@ -105,19 +101,11 @@ async def set_language(user_id: int, language: str) -> None:
         await User.update({User.language: language}).where(User.id == user_id)
 
 
-async def _recent_failures(where) -> int:
-    since = _now() - FAILURE_WINDOW
-    return await LoginAttempt.count().where(where & LoginAttempt.succeeded.eq(False) & (LoginAttempt.at > since))
-
-
 async def authenticate(email: str, password: str, ip: str) -> int:
-    """The id of the user these credentials sign in, or an error; every try is recorded."""
+    """The id of the user these credentials sign in, or an error; every try that is not refused
+    by the throttle (sign_in_throttle.py: per account and address) is recorded."""
     email = normalize_email(email)
-    if (
-        await _recent_failures(LoginAttempt.email == email) >= FAILURES_PER_EMAIL
-        or await _recent_failures(LoginAttempt.ip == ip) >= FAILURES_PER_IP
-    ):
-        raise TooManyAttempts("too many failed sign-ins: try again in 15 minutes", "email")
+    await check_sign_in_allowed(email[:254], ip[:64], _now())
     row = (
         await User.select(User.id, User.password_hash, User.active, User.dealer.active.as_alias("dealer_active"))
         .where(User.email == email)

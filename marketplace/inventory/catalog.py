@@ -64,6 +64,8 @@ def _parse_line(line: int, cells: dict[str, str]) -> _Line:
         list_price = parse_amount(cells.get("list_price", ""))
     except ValueError as error:
         raise ValueError(f"list_price: {error}")
+    if list_price == 0:  # the shop would give the part away, and every share of its sale would be 0
+        raise ValueError("list_price is 0: a part needs a price above zero")
     map_text = cells.get("map_price", "").strip()
     try:
         map_price = parse_amount(map_text) if map_text else None

@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from anyio import to_thread
 
-from marketplace.errors import Invalid
-from marketplace.inventory.feed_lines import FeedRows, read_feed
+from marketplace.inventory.feed_lines import FeedRows
+from marketplace.inventory.feed_reader import read_elsewhere
 from marketplace.inventory.part_ids import part_ids
 from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
 from marketplace.network.dealers import record_feed
@@ -105,26 +104,6 @@ def _refusal(mode: FeedMode, lines: FeedRows, rejected: int, rules: NetworkRules
     return ""
 
 
-_TRAILER = re.compile(rb"\r?\n#END;\s*([0-9]{1,9})\s*$")
-
-
-def _read(data: bytes, content_type: str, announced: int | None) -> FeedRows:
-    """The feed's lines, checked against the count it announces (``#END;<lines>`` last, or the caller's)."""
-    if trailer := _TRAILER.search(data):
-        data = data[:trailer.start()] + b"\n"
-        counted, field = int(trailer[1]), "#END"
-        if announced is not None and announced != counted:
-            raise Invalid(f"X-Feed-Lines says {announced} lines and the #END trailer {counted}", "X-Feed-Lines")
-        announced = counted
-    else:
-        field = "X-Feed-Lines"
-    lines = read_feed(data, content_type)
-    if announced is not None and announced != len(lines):
-        raise Invalid(f"the feed announces {announced} lines but holds {len(lines)}: it was cut or padded;"
-                      " nothing applied", field)
-    return lines
-
-
 def rejected_csv(rejected: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -138,13 +117,13 @@ async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: Fee
                      announced_lines: int | None = None) -> FeedReport:
     """Parse, check and merge one dealer's feed; the report says what happened line by line.
 
-    Parsing and checking run in a worker thread: a 10 MB feed must not stall the shop. An
+    Parsing and checking run in a parser process (feed_reader.py): a 10 MB feed must not stall the shop. An
     unreadable file, or one holding other than the lines it announces, raises ``Invalid`` and is
     not recorded: there is nothing in it to report on.
     """
     started = time.perf_counter()
     received_at = datetime.now(timezone.utc)
-    lines = await to_thread.run_sync(_read, data, content_type, announced_lines)
+    lines = await read_elsewhere(data, content_type, announced_lines)
     rules = await get_rules()
     async with StockItem._meta.db.transaction() as tx:
         connection = tx.connection

@@ -130,4 +130,6 @@ def _rules_from_form(form: dict[str, str]) -> NetworkRules:
         online_discount_pct=decimal("online_discount_pct"), transfer_days=whole("transfer_days"),
         shipping_deadline_days=whole("shipping_deadline_days", "2"), clearing=form.get("clearing") or "central",
         minimum_payout=decimal("minimum_payout", "10.00", MAX_PAYOUT),
+        order_confirm_minutes=whole("order_confirm_minutes", "30"),
+        customer_share_pct=decimal("customer_share_pct", "50"),
     )

@@ -22,6 +22,8 @@ class NetworkRules:
     shipping_deadline_days: int = 2
     clearing: str = "central"
     minimum_payout: Decimal = Decimal("10.00")
+    order_confirm_minutes: int = 30
+    customer_share_pct: Decimal = Decimal("50.00")
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -37,6 +39,7 @@ async def get_rules() -> NetworkRules:
         NetworkSettings.transfer_sla_hours,
         NetworkSettings.online_discount_pct, NetworkSettings.transfer_days, NetworkSettings.shipping_deadline_days,
         NetworkSettings.clearing, NetworkSettings.minimum_payout,
+        NetworkSettings.order_confirm_minutes, NetworkSettings.customer_share_pct,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -50,6 +53,7 @@ _WHOLE = {
     "transfer_sla_hours": (1, 240, "between 1 and 240 working hours"),
     "transfer_days": (1, 20, "between 1 and 20 working days"),
     "shipping_deadline_days": (1, 20, "between 1 and 20 working days"),
+    "order_confirm_minutes": (5, 24 * 60, "between 5 minutes and 24 hours"),
 }
 _PERCENT = ("transfer_discount_pct", "full_feed_reject_limit_pct", "full_feed_shrink_limit_pct", "online_discount_pct")
 MAX_PAYOUT = Decimal("100000")
@@ -64,6 +68,9 @@ def check_setting(field: str, value: object) -> object:
     elif field in _PERCENT:
         if not value.is_finite() or not 0 <= value <= 100:
             raise Invalid("a percentage between 0 and 100", field)
+    elif field == "customer_share_pct":
+        if not value.is_finite() or not 1 <= value <= 100:  # 0 would refuse every order
+            raise Invalid("at least 1%", field)
     elif field == "clearing":
         if value not in CLEARING_MODES:
             raise Invalid(f"one of {', '.join(CLEARING_MODES)}", "clearing")
@@ -75,7 +82,7 @@ def check_setting(field: str, value: object) -> object:
 
 def check_rules(rules: NetworkRules) -> NetworkRules:
     """Every setting in its range (see :func:`check_setting`)."""
-    for field in (*_WHOLE, *_PERCENT, "clearing", "minimum_payout"):
+    for field in (*_WHOLE, *_PERCENT, "customer_share_pct", "clearing", "minimum_payout"):
         check_setting(field, getattr(rules, field))
     return rules
 
@@ -93,6 +100,8 @@ async def update_rules(rules: NetworkRules) -> NetworkRules:
         NetworkSettings.shipping_deadline_days: rules.shipping_deadline_days,
         NetworkSettings.clearing: rules.clearing,
         NetworkSettings.minimum_payout: rules.minimum_payout,
+        NetworkSettings.order_confirm_minutes: rules.order_confirm_minutes,
+        NetworkSettings.customer_share_pct: rules.customer_share_pct,
     }, force=True)
     from marketplace.network.directory import forget  # the directory imports this module
 

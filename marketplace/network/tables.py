@@ -73,3 +73,9 @@ class NetworkSettings(Table):
     bic = Varchar(length=11, default="")
     creditor_id = Varchar(length=35, default="")  # SEPA creditor identifier, e.g. IT..ZZZ...
     updated_at = Timestamptz(default=TimestamptzNow())
+    # An order placed in the shop holds its stock this many minutes until the customer confirms it
+    # by the emailed link (anyone can order without an account).
+    order_confirm_minutes = Integer(default=30)
+    # No one customer (email or network address) may hold more than this share of a part's
+    # network availability in open orders.
+    customer_share_pct = Numeric(digits=(5, 2), default=Decimal("50.00"))

@@ -17,8 +17,8 @@ from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
 from marketplace.pickup.payment import MAX_COUNTER_AMOUNT
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
-from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
-from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, customer_place, parse_cart, quote
+from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order, wanted_quantities
+from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, cart_lines, customer_place, parse_cart, quote
 from marketplace.web.client import client_address
 
 
@@ -118,13 +118,18 @@ class OrderApi(Controller):
                     idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None) -> Response[OrderOut]:
         """Place an order to collect at a pickup point (paid at the counter): every line is reserved at
         its source at once (201), or nothing is and the answer names the line (409). Send an
-        ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order."""
+        ``Idempotency-Key``: a retry with the same key and body answers 200 with the same order.
+        The order is ``unconfirmed`` until the customer opens the link mailed to them (within the
+        network's confirmation minutes, else it expires); 409 with ``share_limit`` when the customer
+        would hold more than the network's share of a part; 403 when two of the customer's orders
+        went uncollected in 90 days."""
         wanted = OrderRequest(
             Customer(data.customer.name, data.customer.email, data.customer.phone, data.customer.postal_code),
             tuple((item.part_number, item.quantity) for item in data.items), data.pickup_point_id,
         )
-        order_id, created = await place_order(wanted, idempotency_key, client_ip=client_address(request))
-        return Response(await _order_out(order_id), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        lines = await cart_lines(wanted_quantities(wanted))
+        placed = await place_order(wanted, idempotency_key, lines=lines, client_ip=client_address(request))
+        return Response(await _order_out(placed.id), status_code=HTTP_201_CREATED if placed.created else HTTP_200_OK)
 
 
 class CodeIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -32,6 +32,8 @@ async def _locked(order_id: int, principal: Principal | None) -> tuple[dict, dic
         PickupPoint.id == order["pickup_point"]).first()
     if principal is not None and not (principal.is_manager or principal.dealer_id == point["dealer"]):
         raise NotFound(f"no order {order_id}", "order")
+    if principal is not None and order["status"] == O.unconfirmed.value:  # the store is not told of it yet
+        raise NotFound(f"no order {order_id}", "order")
     return order, point
 
 
@@ -62,6 +64,34 @@ async def _set(order_id: int, **values) -> None:
     values = {getattr(CustomerOrder, name): value for name, value in values.items()}
     values[CustomerOrder.updated_at] = datetime.now(timezone.utc)
     await CustomerOrder.update(values).where(CustomerOrder.id == order_id)
+
+
+def confirm_minutes(order: dict) -> int:
+    """The minutes an unconfirmed order was given to be confirmed (the setting when it was placed)."""
+    return round((order["confirm_by"] - order["created_at"]).total_seconds() / 60)
+
+
+async def confirm_order(confirm_token: str, now: datetime | None = None) -> str:
+    """The customer confirms by the emailed link, within the order's deadline: the order goes to
+    its store (``order.new``) and holds its stock until collected or expired. Confirming twice is
+    harmless. The order's token (its page), or NotFound / Conflict (too late, cancelled)."""
+    now = now or datetime.now(timezone.utc)
+    async with CustomerOrder._meta.db.transaction():
+        order = await CustomerOrder.select(
+            CustomerOrder.id, CustomerOrder.status, CustomerOrder.confirm_by, CustomerOrder.token,
+            CustomerOrder.pickup_point,
+        ).where(CustomerOrder.confirm_token == confirm_token).lock_rows().first()
+        if order is None:
+            raise NotFound("no order to confirm at this link: check the link in your message", "token")
+        if order["status"] == O.unconfirmed.value:
+            if order["confirm_by"] <= now:
+                raise Conflict("too late to confirm: the order was held until then and is cancelled", "status",
+                               status="expired")
+            await _set(order["id"], status=O.placed, confirmed_at=now)
+            await emit("order.new", {"order_id": order["id"], "to": "store", "pickup_point_id": order["pickup_point"]})
+        elif order["status"] in (O.cancelled.value, O.expired.value):
+            raise Conflict(f"the order is {order['status']}", "status", status=order["status"])
+    return order["token"]
 
 
 async def mark_ready(principal: Principal, order_id: int) -> None:
@@ -146,7 +176,7 @@ async def cancel(principal: Principal | None, order_id: int) -> None:
     async with CustomerOrder._meta.db.transaction() as tx:
         order, _ = await _locked(order_id, principal)
         if principal is None:
-            _expect(order, O.placed)
+            _expect(order, O.unconfirmed, O.placed)
             if any(l["transfer_status"] in ("shipped", "received") for l in await _lines(order_id)):
                 raise Conflict("a part is already on its way to the store: call the store to cancel", "status",
                                status=order["status"])
@@ -155,7 +185,7 @@ async def cancel(principal: Principal | None, order_id: int) -> None:
         await _release(tx.connection, order_id)
         await _set(order_id, status=O.cancelled)
         await emit("order.cancelled", {"order_id": order_id, "by": "customer" if principal is None else "store"})
-        if principal is None:
+        if principal is None and order["status"] == O.placed.value:  # the store knew of it
             await emit("order.withdrawn", {"order_id": order_id, "to": "store"})
 
 
@@ -172,16 +202,19 @@ async def _release(connection, order_id: int) -> None:
 
 # Ready orders not collected by the end of their hold; and orders never made ready a hold period
 # after the day they were promised (a transfer that never came, a store that forgot): both would
-# otherwise keep their stock reserved and their slot of the store's day for ever.
+# otherwise keep their stock reserved and their slot of the store's day for ever. And orders the
+# customer did not confirm in time: they held the stock only briefly.
 _DUE = """
-SELECT id FROM customer_order
+SELECT id, status FROM customer_order
 WHERE (status = 'ready_for_pickup' AND hold_until <= $1) OR (status = 'placed' AND promised_for < $2)
+   OR (status = 'unconfirmed' AND confirm_by <= $1)
 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
 """
 
 
 async def expire_uncollected(now: datetime | None = None) -> int:
-    """Orders not collected within the hold period (or never ready): expired, their stock released."""
+    """Orders not collected within the hold period (or never ready, or not confirmed in time):
+    expired, their stock released; the customer is told (``order.lapsed`` for an unconfirmed one)."""
     now = now or datetime.now(timezone.utc)
     never_ready = now.astimezone(ROME).date() - HOLD
     async with CustomerOrder._meta.db.transaction() as tx:
@@ -189,7 +222,8 @@ async def expire_uncollected(now: datetime | None = None) -> int:
         for row in due:
             await _release(tx.connection, row["id"])
             await _set(row["id"], status=O.expired)
-            await emit("order.expired", {"order_id": row["id"]})
+            lapsed = row["status"] == O.unconfirmed.value
+            await emit("order.lapsed" if lapsed else "order.expired", {"order_id": row["id"]})
     return len(due)
 
 

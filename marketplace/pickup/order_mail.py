@@ -10,9 +10,10 @@ import io
 
 import segno
 
+from marketplace.pickup.lifecycle import confirm_minutes
 from marketplace.outbox.compose import Attachment, Letter, Recipient, Undeliverable
 from marketplace.pickup.order_facts import order_facts, store_recipients
-from marketplace.pickup.urls import counter_order_url, customer_order_url
+from marketplace.pickup.urls import confirm_order_url, counter_order_url, customer_order_url
 
 #: Messages to the customer, by topic: the template that writes them.
 CUSTOMER_MAIL = {
@@ -21,13 +22,14 @@ CUSTOMER_MAIL = {
     "order.reminder": "order_reminder",
     "order.cancelled": "order_cancelled",
     "order.expired": "order_expired",
+    "order.lapsed": "order_lapsed",
 }
 #: Messages to the pickup point's staff.
 STORE_MAIL = {"order.new": "order_new", "order.withdrawn": "order_withdrawn"}
 #: A message read at delivery says what is true then: one whose order has moved on is not sent
 #: (a "ready" mail after the order was collected, a reminder after it was cancelled).
 STILL_TRUE = {
-    "order.placed": {"placed", "ready_for_pickup"},
+    "order.placed": {"unconfirmed", "placed", "ready_for_pickup"},
     "order.new": {"placed", "ready_for_pickup"},
     "order.ready": {"ready_for_pickup"},
     "order.reminder": {"ready_for_pickup"},
@@ -48,8 +50,12 @@ async def compose_order_mail(connection, topic: str, payload: dict) -> Letter | 
     customer = Recipient(order["customer_name"], order["customer_email"])
     attachments = (_code_picture(order),) if topic in WITH_CODE else ()
     if topic in CUSTOMER_MAIL:
-        return Letter(to=(customer,), template=CUSTOMER_MAIL[topic], attachments=attachments,
-                      values={"order": order, "link": customer_order_url(order["token"])})
+        values = {"order": order, "link": customer_order_url(order["token"])}
+        if order["status"] == "unconfirmed" and order["confirm_token"]:
+            # The link that confirms the order: only in the customer's mail, so confirming proves the address.
+            values["confirm_link"] = confirm_order_url(order["confirm_token"])
+            values["confirm_minutes"] = confirm_minutes(order)
+        return Letter(to=(customer,), template=CUSTOMER_MAIL[topic], attachments=attachments, values=values)
     staff = await store_recipients(connection, order["point_dealer"])
     if not staff:
         raise Undeliverable(f"dealer {order['dealer_code']} has no active staff to tell")

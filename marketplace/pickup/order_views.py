@@ -10,7 +10,7 @@ from marketplace.accounts.principal import Principal
 from marketplace.errors import NotFound
 from marketplace.inventory.search_terms import clean_query, like_escape
 from marketplace.pagination import PER_PAGE, Page
-from marketplace.pickup.lifecycle import normalize_code, on_its_way
+from marketplace.pickup.lifecycle import confirm_minutes, normalize_code, on_its_way
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus, PickupPoint
 from marketplace.settlement.tables import LedgerLine
 
@@ -33,7 +33,7 @@ _ORDER = (
     CustomerOrder.customer_email, CustomerOrder.customer_phone, CustomerOrder.customer_postal_code,
     CustomerOrder.total, CustomerOrder.token, CustomerOrder.created_at, CustomerOrder.ready_at,
     CustomerOrder.hold_until, CustomerOrder.updated_at, CustomerOrder.code_failures, CustomerOrder.promised_for,
-    CustomerOrder.payment_method, CustomerOrder.paid_amount,
+    CustomerOrder.payment_method, CustomerOrder.paid_amount, CustomerOrder.confirm_by, CustomerOrder.confirmed_at,
 )
 
 
@@ -65,8 +65,22 @@ async def _one_order(where, missing: NotFound) -> dict:
 
 async def order_for_customer(token: str) -> dict:
     """The order behind a customer's link, with its pickup point; the token is the only key."""
-    return await _one_order(CustomerOrder.token == token, NotFound(
-        "no order at this link: check the link in your confirmation message", "token"))
+    return _with_deadline(await _one_order(CustomerOrder.token == token, NotFound(
+        "no order at this link: check the link in your confirmation message", "token")))
+
+
+async def order_to_confirm(confirm_token: str) -> dict:
+    """The order behind the confirmation link of the customer's mail."""
+    return _with_deadline(await _one_order(CustomerOrder.confirm_token == confirm_token, NotFound(
+        "no order to confirm at this link: check the link in your message", "token")))
+
+
+def _with_deadline(order: dict) -> dict:
+    """``confirm_minutes``: how long the customer was given to confirm (None once confirmed or
+    for orders from before confirmation)."""
+    unconfirmed = order["status"] == OrderStatus.unconfirmed.value and order["confirm_by"] is not None
+    order["confirm_minutes"] = confirm_minutes(order) if unconfirmed else None
+    return order
 
 
 def _visible_to(principal: Principal):
@@ -126,7 +140,9 @@ async def to_prepare_count(dealer_id: int) -> int:
 
 async def counter_order(principal: Principal, order_id: int) -> dict:
     """One order as its pickup point's staff see it (another dealer's order is not found)."""
-    order = await _one_order((CustomerOrder.id == order_id) & _visible_to(principal),
+    # An order not confirmed yet is not the store's to see.
+    order = await _one_order((CustomerOrder.id == order_id) & _visible_to(principal)
+                             & (CustomerOrder.status != OrderStatus.unconfirmed.value),
                              NotFound(f"no order {order_id} at your pickup points", "order"))
     order["waiting_transfers"] = [line for line in order["lines"] if on_its_way(line)]
     return order
@@ -146,7 +162,7 @@ async def ready_order_with_code(principal: Principal, code: str, locked_at: int 
 async def territory_orders(dealer_id: int, page: int = 1) -> tuple[Page[dict], Decimal]:
     """Orders from the dealer's territory, whoever fulfils them, with the referral each earned;
     and the referral earned in all. The customer's contact stays with the fulfilling store."""
-    where = CustomerOrder.territory_owner == dealer_id
+    where = (CustomerOrder.territory_owner == dealer_id) & (CustomerOrder.status != OrderStatus.unconfirmed.value)
     total = await CustomerOrder.count().where(where)
     rows = await CustomerOrder.select(
         CustomerOrder.id, CustomerOrder.status, CustomerOrder.created_at, CustomerOrder.customer_postal_code,

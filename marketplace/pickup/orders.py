@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import asyncpg
 
@@ -24,12 +24,13 @@ from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
 from marketplace.outbox.messages import emit
-from marketplace.pickup.order_limits import check_order_rate
+from marketplace.network.directory import directory
+from marketplace.pickup.order_limits import check_history, check_order_rate, check_share
 from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
 from marketplace.calendar import ROME, add_working_days
 from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, promised_ready
-from marketplace.pickup.tables import CustomerOrder, OrderLine
+from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus
 
 # Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -135,33 +136,68 @@ async def _promised_for(connection, point: dict, from_the_shelf: bool, now: date
     return ready.astimezone(ROME).date()
 
 
-async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
-                      now: datetime | None = None, client_ip: str | None = None) -> tuple[int, bool]:
-    """Place an order: (order id, created now). A retry with the same key and body gives the same order.
-    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
-    ``client_ip``: where the request came from, counted against the orders one address may place."""
-    _check_customer(request.customer)
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
-    fingerprint = request.fingerprint()
-    if idempotency_key and (found := await _replay(idempotency_key, fingerprint)):
-        return found, False
-    wanted: dict[str, int] = {}
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """What the caller needs after placing: the order, its customer's link, and whether this call
+    placed it (False: a retry with the same Idempotency-Key found it)."""
+
+    id: int
+    token: str
+    created: bool
+
+
+def wanted_quantities(request: OrderRequest) -> dict[str, int]:
+    """The order's quantities per normalized part number, lines of one part summed; Invalid when
+    a quantity, or a part's sum, is out of range."""
     if len(request.items) > MAX_CART_LINES:
         raise Invalid(f"an order has at most {MAX_CART_LINES} lines", "items")
+    wanted: dict[str, int] = {}
     for number, quantity in request.items:
         if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise Invalid(f"{number}: the quantity must be a whole number from 1 to {MAX_QUANTITY}", "items")
         wanted[normalize_part_number(number)] = wanted.get(normalize_part_number(number), 0) + quantity
     if not wanted:
         raise Invalid("the order has no lines", "items")
-    lines = await cart_lines(wanted)
+    # Lines of one part (typed differently, or repeated) are one line: the cap is on their sum.
+    for number, quantity in wanted.items():
+        if quantity > MAX_QUANTITY:
+            raise Invalid(f"{number}: at most {MAX_QUANTITY} of one part in an order ({quantity} asked in all)",
+                          "items")
+    return wanted
+
+
+async def place_order(request: OrderRequest, idempotency_key: str | None = None, *,
+                      lines: list[CartLine] | None = None, now: datetime | None = None,
+                      client_ip: str | None = None) -> PlacedOrder:
+    """Place an order. A retry with the same key and body gives the same order (``created`` False).
+    ``lines``: the request's items already read and priced (the shop's cart view, the API's
+    ``quotes.cart_lines``), so the parts are not read again; read here when not given.
+    ``now``: the moment the promised day is counted from (tests set it; records keep the clock's time);
+    ``client_ip``: where the request came from, counted against the orders one address may place.
+    The order is **unconfirmed**: it holds its stock for the network's ``order_confirm_minutes``
+    until the customer confirms it by the emailed link (lifecycle.confirm_order); its store is told then."""
+    _check_customer(request.customer)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise Invalid("an Idempotency-Key has 1 to 200 characters", "Idempotency-Key")
+    fingerprint = request.fingerprint()
+    email = request.customer.email.strip().lower()
+    if idempotency_key and (found := await _replay(email, idempotency_key, fingerprint)):
+        return found
+    wanted = wanted_quantities(request)
+    if lines is None:
+        lines = await cart_lines(wanted)
+    elif {normalize_part_number(line.part_number): line.quantity for line in lines} != wanted:
+        raise ValueError("the priced lines are not the request's items")  # a caller's mistake, not the customer's
     owner = await owner_of(postal_code=request.customer.postal_code.strip())
+    rules = (await directory()).rules
     placed_at = datetime.now(timezone.utc)
+    token = new_token(24)  # the customer's link, answered to the caller
     try:
         async with CustomerOrder._meta.db.transaction() as tx:
             connection = tx.connection
-            await check_order_rate(connection, request.customer.email.strip().lower(), client_ip, placed_at)
+            await check_order_rate(connection, email, client_ip, placed_at)
+            await check_history(connection, email, placed_at)
+            await check_share(connection, email, client_ip, lines, rules.customer_share_pct)
             point = await _lock_point(connection, request.pickup_point_id)  # then the point, then the stock
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
@@ -170,11 +206,12 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             promised_for = await _promised_for(connection, point, from_the_shelf, now or placed_at)
             order_id = (await CustomerOrder.insert(CustomerOrder(
                 pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
-                customer_name=request.customer.name.strip(), customer_email=request.customer.email.strip().lower(),
+                customer_name=request.customer.name.strip(), customer_email=email,
                 customer_phone=request.customer.phone.strip()[:40], customer_postal_code=request.customer.postal_code.strip(),
-                pickup_code=new_pickup_code(), token=new_token(24), total=sum(l.unit_price * l.quantity for l in lines),
+                pickup_code=new_pickup_code(), token=token, total=sum(l.unit_price * l.quantity for l in lines),
                 idempotency_key=idempotency_key, request_fingerprint=fingerprint, promised_for=promised_for,
-                placed_from=client_ip[:64] if client_ip else None,
+                placed_from=client_ip[:64] if client_ip else None, status=OrderStatus.unconfirmed,
+                confirm_token=new_token(24), confirm_by=placed_at + timedelta(minutes=rules.order_confirm_minutes),
             )).returning(CustomerOrder.id))[0]["id"]
             for line in lines:
                 source, transfer_price = sources[line.part_id]
@@ -188,24 +225,26 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                     )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
+            # The customer's mail carries the confirmation link; the store hears of it once confirmed.
             await emit("order.placed", {"order_id": order_id, "to": "customer"})
-            await emit("order.new", {"order_id": order_id, "to": "store", "pickup_point_id": point["id"]})
     except asyncpg.UniqueViolationError:
-        found = await _replay(idempotency_key or "", fingerprint)
+        found = await _replay(email, idempotency_key or "", fingerprint)
         if found is None:  # pragma: no cover
             raise Conflict("an order with this Idempotency-Key is in progress: retry", "Idempotency-Key")
-        return found, False
-    return order_id, True
+        return found
+    return PlacedOrder(order_id, token, True)
 
 
-async def _replay(key: str, fingerprint: str) -> int | None:
-    row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.request_fingerprint).where(
-        CustomerOrder.idempotency_key == key).first()
+async def _replay(email: str, key: str, fingerprint: str) -> PlacedOrder | None:
+    """The order this customer placed with this key (keys are the customer's own: another
+    customer's same key is another order)."""
+    row = await CustomerOrder.select(CustomerOrder.id, CustomerOrder.token, CustomerOrder.request_fingerprint).where(
+        (CustomerOrder.customer_email == email) & (CustomerOrder.idempotency_key == key)).first()
     if row is None:
         return None
     if row["request_fingerprint"] != fingerprint:
         raise Invalid("this Idempotency-Key was used for another order", "Idempotency-Key")
-    return row["id"]
+    return PlacedOrder(row["id"], row["token"], False)
 
 
 async def get_order(order_id: int) -> dict:

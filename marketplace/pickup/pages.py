@@ -7,7 +7,7 @@ from decimal import Decimal
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from marketplace.accounts.auth import dealer_only, manager_only
+from marketplace.accounts.auth import dealer_admin_only, dealer_only, manager_only
 from marketplace.calendar import WEEKDAYS
 from marketplace.errors import DomainError
 from marketplace.pickup.points import (
@@ -87,7 +87,9 @@ class OwnPickupPointPages(Controller):
         point = await get_point(point_id, dealer_id=request.user.dealer_id)
         return self._form(request, point, _values(point))
 
-    @post("/{point_id:int}")
+    # The hours and capacity are what the shop promises customers: a dealer's admins change them,
+    # a counter clerk (dealer_staff) sees them.
+    @post("/{point_id:int}", guards=[dealer_admin_only])
     async def update(self, request: Request, point_id: int) -> Response:
         point = await get_point(point_id, dealer_id=request.user.dealer_id)
         form = await form_fields(request)

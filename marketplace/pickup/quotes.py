@@ -182,7 +182,7 @@ def within(snapshot: PointSnapshot, lat: float, lon: float, radius_km: float) ->
 # An index-only scan of customer_order_promised (pickup_point, promised_for) WHERE live.
 _BOOKED = """
 SELECT pickup_point, promised_for, count(*) AS orders FROM customer_order
-WHERE pickup_point = ANY($1::int[]) AND promised_for >= $2 AND status IN ('placed', 'ready_for_pickup')
+WHERE pickup_point = ANY($1::int[]) AND promised_for >= $2 AND status IN ('unconfirmed', 'placed', 'ready_for_pickup')
 GROUP BY pickup_point, promised_for HAVING count(*) >= $3
 """
 

@@ -9,12 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from marketplace.accounts.auth import PUBLIC
-from marketplace.errors import Conflict, DomainError, Invalid, TooManyAttempts
+from marketplace.errors import Conflict, DomainError, Forbidden, Invalid, TooManyAttempts
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.pagination import page_number
-from marketplace.pickup.lifecycle import cancel
-from marketplace.pickup.order_views import order_for_customer
-from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
+from marketplace.pickup.lifecycle import cancel, confirm_order
+from marketplace.pickup.order_views import order_for_customer, order_to_confirm
+from marketplace.pickup.orders import Customer, OrderRequest, place_order
 from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
     MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
@@ -55,6 +55,16 @@ def _errors(request: Request, error: DomainError | None) -> dict[str, str]:
     field = error.field or "form"
     if isinstance(error, TooManyAttempts):
         return {"form": _("You have placed many orders in a short time: please call the store, or try again later.")}
+    if isinstance(error, Forbidden) and error.extra.get("reason") == "uncollected":
+        return {"form": _("Two of your orders in the last 90 days were not collected: online orders with this email "
+                          "address are closed. Please order by calling or visiting a store.")}
+    if isinstance(error, Conflict) and field == "status":
+        return {"form": _("This order can no longer be confirmed: it was not confirmed in time, or it was cancelled. "
+                          "You can order again.")}
+    if isinstance(error, Conflict) and "share_limit" in error.extra:
+        return {"form": _("%(part)s: you can order at most %(most)s more, so that the network's stock stays "
+                          "available to other customers too. Lower the quantity.",
+                          part=error.extra["part_number"], most=error.extra["share_limit"])}
     if isinstance(error, Conflict) and "available" in error.extra:
         return {"form": _("%(part)s: only %(available)s available in the network right now. Lower the quantity "
                           "or remove it.", part=error.extra["part_number"], available=error.extra["available"])}
@@ -84,8 +94,12 @@ async def _near(lines: list[dict], place: tuple[float, float, str | None] | None
     recommended one. The lines are already read and priced: no second trip to the catalog."""
     if place is None or not lines:
         return [], None
-    cart = [CartLine(line["id"], line["part_number"], line["quantity"], line["price"]) for line in lines]
-    return await quote(cart, *place)
+    return await quote(_priced(lines), *place)
+
+
+def _priced(lines: list[dict]) -> list[CartLine]:
+    """The shop's lines (parts on sale, priced by the cart view) as the quote and the order take them."""
+    return [CartLine(line["id"], line["part_number"], line["quantity"], line["price"]) for line in lines]
 
 
 FIRST_POINTS = 8
@@ -218,21 +232,39 @@ class ShopPages(Controller):
             point = form.get("pickup_point_id", "")
             if not (point.isascii() and point.isdecimal() and int(point) < 2**31):
                 raise Invalid("choose a pickup point", "pickup_point_id")
-            order_id, _ = await place_order(OrderRequest(
+            placed = await place_order(OrderRequest(
                 Customer(form.get("name", ""), form.get("email", ""), form.get("phone", ""),
                          form.get("customer_postal_code", "")),
                 tuple(cart.items.items()), int(point),
-            ), form.get("idempotency_key") or None, client_ip=client_address(request))
+            ), form.get("idempotency_key") or None, lines=_priced(lines), client_ip=client_address(request))
         except DomainError as error:
             return await self._cart_page(request, form, error)
-        order = await get_order(order_id)
-        return _keep(redirect_to(request, "shop:order", token=order["token"]), cart=Cart({}))
+        return _keep(redirect_to(request, "shop:order", token=placed.token), cart=Cart({}))
 
     @get("/orders/{token:str}", name="shop:order", opt=NO_STORE)
     async def order(self, request: Request, token: str) -> Template:
         order = await order_for_customer(token)
         qr = segno.make(order["pickup_code"], error="m").svg_inline(scale=6, border=2)
         return self._page(request, "shop/order.html", order=order, qr=qr)
+
+    @get("/confirm/{confirm_token:str}", name="shop:confirm", opt=NO_STORE)
+    async def confirm_page(self, request: Request, confirm_token: str) -> Template:
+        """The page the confirmation mail links to: a button, so a mail scanner opening the link
+        does not confirm the order by itself."""
+        return await self._confirm_page(request, confirm_token)
+
+    async def _confirm_page(self, request: Request, confirm_token: str, error: DomainError | None = None) -> Template:
+        order = await order_to_confirm(confirm_token)
+        return self._page(request, "shop/confirm.html", status_code=error.status_code if error else 200, order=order,
+                          confirm_token=confirm_token, errors=_errors(request, error))
+
+    @post("/confirm/{confirm_token:str}")
+    async def confirm(self, request: Request, confirm_token: str) -> Response:
+        try:
+            token = await confirm_order(confirm_token)
+        except Conflict as error:
+            return await self._confirm_page(request, confirm_token, error)
+        return redirect_to(request, "shop:order", token=token)
 
     @post("/orders/{token:str}/cancel")
     async def cancel(self, request: Request, token: str) -> Response:

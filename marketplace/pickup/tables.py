@@ -42,6 +42,9 @@ class PickupPoint(Table):
 
 
 class OrderStatus(str, Enum):
+    # Placed without an account: held briefly until the customer confirms by the emailed link; the
+    # store is not told about it before (see lifecycle.confirm_order).
+    unconfirmed = "unconfirmed"
     placed = "placed"
     ready_for_pickup = "ready_for_pickup"
     collected = "collected"
@@ -64,7 +67,8 @@ class CustomerOrder(Table):
     # The customer's status page link: unguessable, unlike the order id.
     token = Varchar(length=64, unique=True)
     total = Numeric(digits=(12, 2))
-    idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
+    # Unique per customer (email), not network-wide: a migration's index on (customer_email, idempotency_key).
+    idempotency_key = Varchar(length=200, null=True, default=None)
     request_fingerprint = Varchar(length=64, default="")
     # The network address the order came from: how many one address may place (order_limits.py).
     placed_from = Varchar(length=64, null=True, default=None, index=True)
@@ -79,6 +83,12 @@ class CustomerOrder(Table):
     # The day (Rome) the order is promised ready at its point: what the point's daily capacity
     # counts. Null for orders placed before capacity was kept.
     promised_for = Date(null=True, default=None)
+    # The secret of the confirmation link mailed to the customer (unlike ``token``, never shown on
+    # the checkout's page: confirming proves the email address is the customer's), and until when
+    # an unconfirmed order holds its stock; when the customer confirmed.
+    confirm_token = Varchar(length=64, null=True, default=None, unique=True)
+    confirm_by = Timestamptz(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
 
 
 class OrderLine(Table):

@@ -15,3 +15,8 @@ def customer_order_url(token: str) -> str:
 def counter_order_url(order_id: int) -> str:
     """The counter's page of an order, for the pickup point's staff."""
     return f"{get_settings().base_url}/pickup/orders/{order_id}"
+
+
+def confirm_order_url(confirm_token: str) -> str:
+    """The page where the customer confirms an order (the link only the confirmation mail carries)."""
+    return f"{get_settings().base_url}/shop/confirm/{confirm_token}"

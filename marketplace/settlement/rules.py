@@ -47,11 +47,24 @@ def _value(form: dict[str, str], name: str) -> Decimal:
     return parse_decimal(form.get(name, ""), name, high=100 if name in PERCENT_FIELDS else MAX_AMOUNT)
 
 
+def _check_one_total(values: dict[str, Decimal]) -> None:
+    """The percentages are each a share of one order's total (a hub order pays all three): together
+    they cannot exceed it. Invalid names the field that takes the sum past 100%."""
+    running = Decimal("0")
+    for name in PERCENT_FIELDS:
+        running += values[name]
+        if running > 100:
+            total = sum(values[field] for field in PERCENT_FIELDS)
+            raise Invalid(f"referral, hub commission and platform fee are shares of one order total: together at "
+                          f"most 100%, these add up to {total}%", name)
+
+
 async def new_version(form: dict[str, str], by: str, effective_from: datetime | None = None) -> Rules:
     """Record a new version effective from ``effective_from`` (now by default); earlier
     transactions keep the version they were computed with."""
     current = await rules_at()
     values = {name: _value(form, name) for name in PERCENT_FIELDS + AMOUNT_FIELDS}
+    _check_one_total(values)
     changes = {name: {"from": str(getattr(current, name)), "to": str(value)}
                for name, value in values.items() if value != getattr(current, name)}
     if not changes:

@@ -1,7 +1,8 @@
 """Sign-in, sign-out, CSRF and role guards, as a browser sees them over HTTP."""
 
 from marketplace.accounts.tables import LoginAttempt, Role, User, WebSession
-from marketplace.accounts.users import FAILURES_PER_EMAIL
+from marketplace.accounts.sign_in_throttle import FREE_FAILURES
+from marketplace.accounts.users import authenticate
 from tests.conftest import PASSWORD, csrf_token, make_dealer, make_user, sign_in
 
 
@@ -52,14 +53,19 @@ async def test_unknown_email_answers_like_a_wrong_password(client):
     assert response.status_code == 422 and "email o password errate" in response.text
 
 
-async def test_login_is_rate_limited_per_email(client):
+async def test_failures_from_one_address_make_that_address_wait_not_the_owner(client):
     await make_user("boss@network.example", Role.network_manager)
-    for _ in range(FAILURES_PER_EMAIL):
+    for _ in range(FREE_FAILURES):
         assert (await sign_in(client, "boss@network.example", "wrong-password!")).status_code == 422
-    response = await sign_in(client, "boss@network.example")  # even the right password now waits
+    response = await sign_in(client, "boss@network.example")  # even the right password waits, from here
     assert response.status_code == 429
-    assert "troppi accessi" in response.text
+    assert "riprova tra un minuto" in response.text and "altri luoghi" in response.text
     assert await LoginAttempt.count().where(LoginAttempt.succeeded.eq(True)) == 0
+    # The owner, elsewhere, signs in.
+    assert await authenticate("boss@network.example", PASSWORD, "198.51.100.7")
+    # Another account from this address is not affected.
+    await make_user("anna@network.example", Role.network_manager)
+    assert (await sign_in(client, "anna@network.example")).status_code == 303
 
 
 async def test_deactivated_user_loses_open_sessions_and_cannot_sign_in(client):

@@ -1,5 +1,5 @@
 """The customer's journey in a real headless Chromium: search the shop, choose the store by
-postal code, order, and see the pickup code."""
+postal code, order, confirm by the mailed link, and see the pickup code."""
 
 from __future__ import annotations
 
@@ -58,24 +58,36 @@ async def test_customer_searches_chooses_a_store_by_postal_code_and_gets_the_cod
     await page.get_by_label("Email").fill("giulia@example.com")
     await page.get_by_role("button", name=re.compile("Ordina, paghi in negozio")).click()
     await expect(page).to_have_url(re.compile(r"/shop/orders/[\w-]+$"))
-    order = await CustomerOrder.select(CustomerOrder.pickup_code, CustomerOrder.total).first()
+    order_page = page.url
+    order = await CustomerOrder.select(CustomerOrder.pickup_code, CustomerOrder.total,
+                                       CustomerOrder.confirm_token).first()
+    await expect(page.locator("#confirm-notice")).to_contain_text("Conferma l'ordine entro 30 minuti")
+    await expect(page.locator("#confirm-notice")).to_contain_text("giulia@example.com")
+    await expect(page.locator("main")).to_contain_text("Ricambi Monza")
+    await expect(page.get_by_role("link", name=re.compile("Carrello"))).not_to_contain_text("1")  # the cart is empty
+
+    # --- the link in the confirmation mail: a page with the button ---------------------------
+    await page.goto(f"{live_server}/shop/confirm/{order['confirm_token']}")
+    await page.get_by_role("button", name="Conferma l'ordine").click()
+    await expect(page).to_have_url(order_page)
     await expect(page.locator("#pickup-code")).to_have_text(order["pickup_code"])
     await expect(page.locator(".qr svg")).to_be_visible()
     await expect(page.locator("main")).to_contain_text("Ricambi Monza")
     await expect(page.locator("main")).to_contain_text("24,00")
-    await expect(page.get_by_role("link", name=re.compile("Carrello"))).not_to_contain_text("1")  # the cart is empty
     await page.screenshot(path=SCREENSHOT, full_page=True)
 
 
 async def test_the_counter_prepares_then_hands_over_by_scanned_code(browser, page, live_server, shop):
     from marketplace.accounts.tables import Role
     from marketplace.pickup.orders import Customer, OrderRequest, place_order
+    from tests.pickup.test_orders import confirmed
     from tests.browser.test_browser_clerk import sign_in
     from tests.conftest import make_user
 
     point = (await CustomerOrder.raw("SELECT id FROM pickup_point WHERE name = 'Ricambi Monza'"))[0]["id"]
-    order_id, _ = await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),
-                                                 (("03L115562", 2),), point))
+    order_id = (await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),
+                                               (("03L115562", 2),), point))).id
+    await confirmed(order_id)  # the customer confirmed by the mailed link: the store is told
     code = (await CustomerOrder.select(CustomerOrder.pickup_code).first())["pickup_code"]
     await make_user("banco@mz.example", Role.dealer_staff, "MZ")
     await sign_in(page, live_server, "banco@mz.example")

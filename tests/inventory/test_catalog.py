@@ -53,18 +53,20 @@ async def test_bad_lines_are_reported_by_line_number_and_the_rest_applied(client
             + "G-1,,,,10.00,,online,G1\n"             # 9 itself
             + "H-1,,,,10.00,,online,NOWHERE\n"        # 10 unknown successor
             + "I-1,,,,10.00,,online,\n"               # 11 twice
-            + "i1,,,,11.00,,online,\n")               # 12 twice
+            + "i1,,,,11.00,,online,\n"                # 12 twice
+            + "J-1,,,,\"0,00\",,online,\n")            # 13 free
     response = await _import(client, body)
     assert response.status_code == 200
     report = response.json()
-    assert report["lines_read"] == 11 and report["created"] == 1
+    assert report["lines_read"] == 12 and report["created"] == 1
     reasons = {r["line"]: r["reason"] for r in report["rejected"]}
-    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     assert "part_number is empty" in reasons[3]
     assert "list_price" in reasons[4] and "negative" in reasons[5] and "two decimals" in reasons[6]
     assert "map_price is above list_price" in reasons[7]
     assert "channel" in reasons[8] and "itself" in reasons[9] and "not in the catalog" in reasons[10]
     assert "also on line 12" in reasons[11] and "also on line 11" in reasons[12]
+    assert "list_price is 0" in reasons[13]
     assert list(await _parts()) == ["A1"]
 
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from marketplace.accounts.tables import Role
+from marketplace.errors import Invalid
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.network.tables import NetworkSettings
 from tests.conftest import PASSWORD, csrf_token, make_key, make_user, sign_in
@@ -146,3 +147,26 @@ async def test_a_network_key_never_sees_a_dealers_unit_cost(client, key):  # noq
     manager = await make_key(Role.network_manager)
     seen = await client.get("/api/v1/stock?dealer=D001", headers={"Authorization": f"Bearer {manager}"})
     assert seen.status_code == 200 and seen.json()["items"][0]["unit_cost"] is None and "7.5" not in seen.text
+
+
+async def test_feeds_parse_in_a_parser_process_and_one_that_died_is_replaced():
+    """The parse runs in another process (the shop keeps the interpreter); a parser killed under
+    a feed (out of memory, an operator) costs that feed nothing: it is read in a thread, and the
+    next feed starts a new parser."""
+    import os
+    import signal
+
+    from marketplace.inventory import feed_reader
+
+    rows = await feed_reader.read_elsewhere(b"codice;quantita\nA-1;2\n", "text/csv", None)
+    assert rows.normalized == ["A1"] and feed_reader._PARSER is not None
+    [pid] = list(feed_reader._PARSER._processes)
+    assert pid != os.getpid()
+    with pytest.raises(Invalid) as refused:  # a domain error keeps its field across the process boundary
+        await feed_reader.read_elsewhere(b"codice;quantita\nA-1;2\n#END;5\n", "text/csv", None)
+    assert refused.value.field == "#END"
+    os.kill(pid, signal.SIGKILL)
+    rows = await feed_reader.read_elsewhere(b"codice;quantita\nB-1;3\n", "text/csv", None)
+    assert rows.normalized == ["B1"]  # read all the same
+    rows = await feed_reader.read_elsewhere(b"codice;quantita\nC-1;4\n", "text/csv", None)
+    assert rows.normalized == ["C1"] and pid not in feed_reader._PARSER._processes

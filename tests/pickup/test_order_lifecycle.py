@@ -19,7 +19,7 @@ from tests.pickup.test_orders import milano_point, order, reserved  # noqa: F401
 
 @pytest.fixture
 async def placed(client, milano_point):  # noqa: F811
-    await stock("MI", "03L 115 562", 3)
+    await stock("MI", "03L 115 562", 4)
     response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 2}])
     return response.json()
 
@@ -38,7 +38,7 @@ async def test_ready_then_collected_with_the_code_writes_the_ledger(client, plac
     done = await client.post(f"/api/v1/orders/{placed['id']}/collect",
                              json={"pickup_code": placed["pickup_code"].lower()}, headers=auth(staff))
     assert done.status_code == 200 and done.json()["status"] == "collected"
-    assert await reserved("MI", "03L 115 562") == (1, 0)
+    assert await reserved("MI", "03L 115 562") == (2, 0)
     lines = {(r["account"], r["kind"]): r["amount"] for r in await LedgerLine.select(
         LedgerLine.account, LedgerLine.kind, LedgerLine.amount)}
     # The cash is in MI's till: MI owes it (the network's and the other parties' shares).
@@ -73,7 +73,7 @@ async def test_only_the_points_staff_act_and_illegal_steps_are_409(client, place
     assert early.status_code == 409 and early.json()["status"] == "placed"
     manager = await make_key(Role.network_manager)
     assert (await client.post(f"/api/v1/orders/{placed['id']}/cancel", headers=auth(manager))).status_code == 200
-    assert await reserved("MI", "03L 115 562") == (3, 0)
+    assert await reserved("MI", "03L 115 562") == (4, 0)
     again = await client.post(f"/api/v1/orders/{placed['id']}/cancel", headers=auth(staff))
     assert again.status_code == 409 and again.json()["status"] == "cancelled"
 
@@ -95,7 +95,7 @@ async def test_uncollected_orders_expire_and_release(client, placed):
     assert await expire_uncollected() == 0
     assert await expire_uncollected(datetime.now(timezone.utc) + timedelta(days=8)) == 1
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "expired"
-    assert await reserved("MI", "03L 115 562") == (3, 0)
+    assert await reserved("MI", "03L 115 562") == (4, 0)
     assert await StockItem.count() == 1
 
 
@@ -107,7 +107,7 @@ async def test_the_store_confirms_the_amount_it_took(client, placed):
     assert short.status_code == 422 and short.json()["field"] == "amount" and short.json()["total"] == "24.00"
     order = await CustomerOrder.select(CustomerOrder.status, CustomerOrder.paid_amount, CustomerOrder.code_failures).first()
     assert order == {"status": "ready_for_pickup", "paid_amount": None, "code_failures": 0}
-    assert await reserved("MI", "03L 115 562") == (3, 2) and await LedgerLine.count() == 0
+    assert await reserved("MI", "03L 115 562") == (4, 2) and await LedgerLine.count() == 0
     paid = await client.post(f"/api/v1/orders/{placed['id']}/collect",
                              json={"pickup_code": placed["pickup_code"], "amount": "24.00"}, headers=auth(staff))
     assert paid.status_code == 200 and paid.json()["status"] == "collected"
@@ -122,7 +122,7 @@ async def test_an_order_never_made_ready_expires_a_hold_after_its_promised_day(c
     later = datetime.combine(promised + timedelta(days=8), datetime.min.time(), timezone.utc) + timedelta(hours=12)
     assert await expire_uncollected(later) == 1
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "expired"
-    assert await reserved("MI", "03L 115 562") == (3, 0)
+    assert await reserved("MI", "03L 115 562") == (4, 0)
 
 
 async def test_the_customer_cannot_cancel_once_a_part_has_shipped(client, milano_point):  # noqa: F811

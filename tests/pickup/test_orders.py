@@ -12,6 +12,7 @@ from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.tables import StockItem
 from marketplace.matching.tables import Transfer
 from marketplace.outbox.tables import OutboxMessage
+from marketplace.pickup.lifecycle import confirm_order
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order
 from marketplace.pickup.points import PointInput, Schedule, create_point, update_schedule
 from marketplace.pickup.quotes import customer_place, parse_cart, quote
@@ -39,25 +40,36 @@ async def reserved(dealer, part):
     return row["on_hand"], row["reserved"]
 
 
-async def order(client, point, items, key=None, customer=CUSTOMER):
+async def order(client, point, items, key=None, customer=CUSTOMER, confirm=True):
+    """POST an order; unless ``confirm`` is false, the customer then confirms it by the emailed link
+    (the answer stays the one to the POST: ``unconfirmed``)."""
     headers = {"Idempotency-Key": key} if key else {}
-    return await client.post("/api/v1/orders", json={"customer": customer, "items": items, "pickup_point_id": point},
-                             headers=headers)
+    response = await client.post("/api/v1/orders", json={"customer": customer, "items": items,
+                                                         "pickup_point_id": point}, headers=headers)
+    if confirm and response.status_code == 201:
+        await confirmed(response.json()["id"])
+    return response
+
+
+async def confirmed(order_id: int) -> str:
+    """The customer confirms the order by the link of the mail: its token."""
+    row = await CustomerOrder.select(CustomerOrder.confirm_token).where(CustomerOrder.id == order_id).first()
+    return await confirm_order(row["confirm_token"])
 
 
 async def test_lines_are_reserved_at_the_point_or_come_by_transfer(client, milano_point):
-    await stock("MI", "03L 115 562", 2)
+    await stock("MI", "03L 115 562", 4)  # two of them: a customer may hold half of the network's units
     await stock("BG", "RARE-1", 1, "700.00")
     await stock("RM", "RARE-1", 3, "650.00")
     response = await order(client, milano_point, [{"part_number": "03l-115-562", "quantity": 2},
                                                   {"part_number": "RARE-1", "quantity": 1}])
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["status"] == "placed" and len(body["pickup_code"]) == 8 and body["pickup_point_id"] == milano_point
+    assert body["status"] == "unconfirmed" and len(body["pickup_code"]) == 8 and body["pickup_point_id"] == milano_point
     assert [(l["part_number"], l["source_dealer"], l["unit_price"]) for l in body["lines"]] == [
         ("03L 115 562", "MI", "12.00"), ("RARE-1", "BG", "900.00")]  # BG is nearer Milano than RM
     assert body["total"] == "924.00" and body["territory_owner"] is None
-    assert await reserved("MI", "03L 115 562") == (2, 2) and await reserved("BG", "RARE-1") == (1, 1)
+    assert await reserved("MI", "03L 115 562") == (4, 2) and await reserved("BG", "RARE-1") == (1, 1)
     transfer = await Transfer.select(Transfer.status, Transfer.requester.code, Transfer.supplier.code).first()
     assert transfer == {"status": "accepted", "requester.code": "MI", "supplier.code": "BG"}
     assert await OutboxMessage.count().where(OutboxMessage.topic.is_in(["order.placed", "order.new"])) == 2
@@ -82,6 +94,19 @@ async def test_idempotent_retries_place_one_order(client, milano_point):
     assert len({a.json()["id"] for a in answers}) == 1 and await reserved("MI", "03L 115 562") == (5, 1)
     other = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 2}], "cart-42")
     assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+
+
+async def test_an_idempotency_key_belongs_to_its_customer(client, milano_point):
+    """Another customer's order with the same key is another order: a key guessed or reused
+    elsewhere neither reveals nor blocks someone else's order."""
+    await stock("MI", "03L 115 562", 10)
+    items = [{"part_number": "03L115562", "quantity": 1}]
+    mario = await order(client, milano_point, items, "cart-1")
+    anna = await order(client, milano_point, items, "cart-1", customer={**CUSTOMER, "email": "anna@example.com"})
+    assert (mario.status_code, anna.status_code) == (201, 201) and mario.json()["id"] != anna.json()["id"]
+    again = await order(client, milano_point, items, "cart-1", customer={**CUSTOMER, "email": "anna@example.com"})
+    assert again.status_code == 200 and again.json()["id"] == anna.json()["id"]
+    assert await reserved("MI", "03L 115 562") == (10, 2)
 
 
 @pytest.mark.parametrize("items, customer, field", [
@@ -112,9 +137,9 @@ def request_at(point: int, items: tuple[tuple[str, int], ...] = (("03L115562", 1
 async def test_an_order_is_promised_for_the_day_it_can_be_ready(client, milano_point):
     await stock("MI", "03L 115 562", 5)
     await stock("BG", "RARE-1", 2)
-    on_the_shelf, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    on_the_shelf = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     assert (await get_order(on_the_shelf))["promised_for"] == FRIDAY
-    by_transfer, _ = await place_order(request_at(milano_point, (("RARE-1", 1),)), now=FRIDAY_MORNING)
+    by_transfer = (await place_order(request_at(milano_point, (("RARE-1", 1),)), now=FRIDAY_MORNING)).id
     assert (await get_order(by_transfer))["promised_for"] == TUESDAY  # two working days after Friday
     response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])
     assert response.status_code == 201  # the API keeps its shape (and the clock's day)
@@ -124,7 +149,7 @@ async def test_an_order_is_promised_for_the_day_it_can_be_ready(client, milano_p
 async def test_an_order_at_a_full_point_is_promised_for_its_next_open_day_with_room(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 2), dealer_id=None)
     await stock("MI", "03L 115 562", 10)
-    days = [(await get_order((await place_order(request_at(milano_point), now=FRIDAY_MORNING))[0]))["promised_for"]
+    days = [(await get_order((await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id))["promised_for"]
             for _ in range(5)]
     assert days == [FRIDAY, FRIDAY, MONDAY, MONDAY, TUESDAY]  # the weekend is closed
     # The quote sees the same: Milano's Friday and Monday are taken.
@@ -135,9 +160,9 @@ async def test_an_order_at_a_full_point_is_promised_for_its_next_open_day_with_r
 async def test_a_cancelled_order_gives_its_slot_back(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
     await stock("MI", "03L 115 562", 10)
-    first, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    first = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     await CustomerOrder.update({CustomerOrder.status: "cancelled"}).where(CustomerOrder.id == first)
-    second, _ = await place_order(request_at(milano_point), now=FRIDAY_MORNING)
+    second = (await place_order(request_at(milano_point), now=FRIDAY_MORNING)).id
     assert (await get_order(second))["promised_for"] == FRIDAY
 
 
@@ -152,7 +177,7 @@ async def test_concurrent_orders_never_overbook_a_day(milano_point):
         await stock("MI", part, 20)
     placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
                                     for part in PARTS + PARTS[:1]])
-    days = Counter([(await get_order(order_id))["promised_for"] for order_id, _ in placed])
+    days = Counter([(await get_order(p.id))["promised_for"] for p in placed])
     assert days == {FRIDAY: 2, MONDAY: 2, TUESDAY: 2}
 
 
@@ -163,35 +188,35 @@ async def test_two_orders_racing_for_the_last_slot_get_different_days(milano_poi
     for _ in range(5):  # a few rounds: a race lost once would show
         placed = await asyncio.gather(*[place_order(request_at(milano_point, ((part, 1),)), now=FRIDAY_MORNING)
                                         for part in PARTS[:2]])
-        days = [(await get_order(order_id))["promised_for"] for order_id, _ in placed]
+        days = [(await get_order(p.id))["promised_for"] for p in placed]
         assert sorted(days) == [FRIDAY, MONDAY], days
         await CustomerOrder.update({CustomerOrder.status: "cancelled"}, force=True)
 
 
 async def test_a_point_full_for_two_weeks_refuses_the_order_and_reserves_nothing(milano_point):
     await update_schedule(milano_point, Schedule(HOURS, 60, 1), dealer_id=None)
-    await stock("MI", "03L 115 562", 20)
+    await stock("MI", "03L 115 562", 40)  # one customer may hold half of them
     for n in range(15):
         day = FRIDAY + timedelta(days=n)
         if day.weekday() < 5:
             await place_order(request_at(milano_point), now=datetime.combine(day, FRIDAY_MORNING.timetz()))
-    assert await reserved("MI", "03L 115 562") == (20, 11)
+    assert await reserved("MI", "03L 115 562") == (40, 11)
     with pytest.raises(Conflict) as refused:
         await place_order(request_at(milano_point), now=FRIDAY_MORNING)
     assert refused.value.field == "pickup_point_id"
-    assert await reserved("MI", "03L 115 562") == (20, 11) and await CustomerOrder.count() == 11
+    assert await reserved("MI", "03L 115 562") == (40, 11) and await CustomerOrder.count() == 11
 
 
 async def test_one_email_address_places_a_limited_number_of_orders(client, milano_point, monkeypatch):
     from marketplace.pickup import order_limits
 
     monkeypatch.setattr(order_limits, "ORDERS_PER_EMAIL_PER_DAY", 2)
-    await stock("MI", "03L 115 562", 5)
+    await stock("MI", "03L 115 562", 10)
     items = [{"part_number": "03L115562", "quantity": 1}]
     assert [(await order(client, milano_point, items)).status_code for _ in range(2)] == [201, 201]
     refused = await order(client, milano_point, items, customer={**CUSTOMER, "email": "MARIO@example.com"})
     assert refused.status_code == 429 and refused.json()["field"] == "customer.email"
-    assert await reserved("MI", "03L 115 562") == (5, 2)
+    assert await reserved("MI", "03L 115 562") == (10, 2)
     assert (await order(client, milano_point, items, customer={**CUSTOMER, "email": "anna@example.com"})).status_code == 201
 
 
@@ -213,6 +238,11 @@ async def test_out_of_range_numbers_are_a_client_error(client, milano_point):
     assert huge.status_code == 400 and "pickup_point_id" in huge.text
     many = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 100}])
     assert many.status_code == 422 and many.json()["field"] == "items"
+    # The same part on several lines (typed differently): the cap is on the sum.
+    split = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 99},
+                                               {"part_number": "03l-115-562", "quantity": 99}])
+    assert split.status_code == 422 and split.json()["field"] == "items" and "198" in split.json()["detail"]
+    assert await CustomerOrder.count() == 0
 
 
 async def test_concurrent_orders_from_one_address_still_count_one_by_one(client, milano_point, monkeypatch):
@@ -239,3 +269,24 @@ async def test_a_replaced_number_is_refused_by_the_quote_and_the_order_as_by_the
     assert await CustomerOrder.count() == 0 and await reserved("MI", "1K0 615 301 AA") == (3, 0)
     newest = await order(client, milano_point, [{"part_number": "5Q0 615 301 F", "quantity": 1}])
     assert newest.status_code == 201, newest.text
+
+
+async def test_placing_takes_the_callers_priced_lines_and_answers_what_the_page_needs(milano_point):
+    """The shop and the API read and price the parts once, before placing: the order takes those
+    lines (the price the customer was shown), and answers its id, its customer's token and
+    whether it was placed now, so no caller reads it back."""
+    from decimal import Decimal
+
+    from marketplace.pickup.quotes import CartLine, cart_lines
+
+    await stock("MI", "03L 115 562", 10)
+    request = request_at(milano_point, (("03l-115-562", 1), ("03L115562", 1)))
+    [line] = await cart_lines({"03L115562": 2})
+    shown = CartLine(line.part_id, line.part_number, line.quantity, Decimal("11.50"))  # as priced on the page
+    placed = await place_order(request, "cart-7", lines=[shown])
+    row = await CustomerOrder.select(CustomerOrder.token, CustomerOrder.total).where(CustomerOrder.id == placed.id).first()
+    assert placed.created and placed.token == row["token"] and row["total"] == Decimal("23.00")
+    again = await place_order(request, "cart-7", lines=[shown])
+    assert (again.id, again.token, again.created) == (placed.id, placed.token, False)
+    with pytest.raises(ValueError):  # lines that are not the request's: the caller's bug, refused
+        await place_order(request_at(milano_point), lines=[shown])

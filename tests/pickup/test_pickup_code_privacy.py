@@ -17,7 +17,7 @@ def auth(key):
 
 @pytest.fixture
 async def placed(client, milano_point):  # noqa: F811
-    await stock("MI", "03L 115 562", 3)
+    await stock("MI", "03L 115 562", 4)
     response = await order(client, milano_point, [{"part_number": "03L115562", "quantity": 1}])
     assert "pickup_code" in response.json()  # the customer's own answer carries it
     return response.json()

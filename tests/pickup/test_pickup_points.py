@@ -80,3 +80,20 @@ async def test_a_dealer_edits_its_own_hours_and_capacity_only(client):
     assert (await PickupPoint.select(PickupPoint.daily_capacity).where(PickupPoint.id == other).first())[
         "daily_capacity"] == 10
     assert (await client.get("/network/pickup-points")).status_code == 403
+
+
+async def test_a_counter_clerk_sees_the_hours_but_only_the_dealers_admins_change_them(client):
+    from marketplace.pickup.points import PointInput, Schedule, create_point
+
+    await make_dealer("D001", "20121")
+    own = await create_point(PointInput("D001", "Milano", "basic", "20121", "", Schedule({"mon": [["09:00", "18:00"]]}, 60, 10)))
+    await make_user("banco@d001.example", Role.dealer_staff, "D001")
+    await sign_in(client, "banco@d001.example")
+    form = await client.get(f"/pickup-points/{own}")
+    assert form.status_code == 200 and "amministratori" in form.text and 'type="submit" class="primary"' not in form.text
+    refused = await _post(client, f"/pickup-points/{own}", {"lead_time_minutes": "1", "daily_capacity": "500",
+                                                            "hours_mon": "00:00-24:00"})
+    assert refused.status_code == 403
+    row = await PickupPoint.select(PickupPoint.daily_capacity, PickupPoint.lead_time_minutes).where(
+        PickupPoint.id == own).first()
+    assert (row["daily_capacity"], row["lead_time_minutes"]) == (10, 60)

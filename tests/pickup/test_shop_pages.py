@@ -22,7 +22,7 @@ async def shop(client, milano_point):  # noqa: F811
                          b"OIL-5W30,Olio motore 5W-30 1.6 TDI,20.00,,online\n")
     await NetworkSettings.update({NetworkSettings.online_discount_pct: Decimal("20")}, force=True)
     forget_directory()  # as saving the settings page does
-    await stock("MI", "03L 115 562", 3)
+    await stock("MI", "03L 115 562", 4)  # a customer may hold half of the network's units
     await stock("MI", "MAP-1", 2)
     await stock("MI", "AIRBAG-1", 1)
     await stock("BG", "5Q0 615 301 F", 1)
@@ -75,7 +75,7 @@ async def test_the_product_page_shows_the_stores_near_a_postal_code(client, shop
     assert bad.status_code == 422 and "CAP" in bad.text
 
 
-async def test_checkout_places_the_order_and_shows_the_code(client, shop):
+async def test_checkout_places_the_order_the_mailed_link_confirms_it_and_the_page_shows_the_code(client, shop):
     assert (await add(client, "03L115562", 2)).status_code == 303
     await add(client, "MAP1")
     cart = await client.get("/shop/cart", params={"postal_code": "20121"})
@@ -89,22 +89,35 @@ async def test_checkout_places_the_order_and_shows_the_code(client, shop):
     placed = await client.post("/shop/checkout", data=form)
     assert placed.status_code == 303 and placed.headers["location"].startswith("/shop/orders/")
     order = await CustomerOrder.select().first()
-    assert await reserved("MI", "03L 115 562") == (3, 2) and await reserved("MI", "MAP-1") == (2, 1)
+    assert order["status"] == "unconfirmed"
+    assert await reserved("MI", "03L 115 562") == (4, 2) and await reserved("MI", "MAP-1") == (2, 1)
     page = await client.get(placed.headers["location"])
-    assert page.status_code == 200 and order["pickup_code"] in page.text and "<svg" in page.text
+    assert page.status_code == 200 and "Conferma l&#39;ordine entro 30 minuti" in page.text
+    assert "anna@example.com" in page.text and order["pickup_code"] not in page.text
+    assert order["confirm_token"] not in page.text  # only the mail carries the confirmation link
     assert "Ritiro Milano" in page.text and "31,70" in page.text
     assert "mk_cart" not in client.cookies  # the cart is emptied
     # The same form sent twice (a double click) places one order.
     client.cookies.set("mk_cart", "03L115562-2.MAP1-1")
     again = await client.post("/shop/checkout", data=form)
     assert again.headers["location"] == placed.headers["location"] and await CustomerOrder.count() == 1
+    # The mailed link: a page with a button (a mail scanner opening the link confirms nothing).
+    confirm_page = await client.get(f"/shop/confirm/{order['confirm_token']}")
+    assert confirm_page.status_code == 200 and "Conferma l&#39;ordine" in confirm_page.text
+    assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "unconfirmed"
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', confirm_page.text)[1]
+    confirmed = await client.post(f"/shop/confirm/{order['confirm_token']}", data={"_csrf_token": csrf})
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == placed.headers["location"]
+    page = await client.get(placed.headers["location"])
+    assert page.status_code == 200 and order["pickup_code"] in page.text and "<svg" in page.text
+    assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "placed"
 
 
 async def test_checkout_with_bad_details_shows_the_fields_and_reserves_nothing(client, shop):
     await add(client, "03L115562")
     _, response = await checkout(client, shop, email="not-an-email")
     assert response.status_code == 422 and 'aria-invalid="true"' in response.text and "email valido" in response.text
-    assert await CustomerOrder.count() == 0 and await reserved("MI", "03L 115 562") == (3, 0)
+    assert await CustomerOrder.count() == 0 and await reserved("MI", "03L 115 562") == (4, 0)
 
 
 async def test_more_than_the_network_holds_is_refused_naming_the_part(client, shop):
@@ -124,7 +137,7 @@ async def test_the_customer_cancels_from_the_order_page(client, shop):
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)[1]
     assert (await client.post(f"{link}/cancel", data={"_csrf_token": token})).status_code == 303
     assert (await CustomerOrder.select(CustomerOrder.status).first())["status"] == "cancelled"
-    assert await reserved("MI", "03L 115 562") == (3, 0)
+    assert await reserved("MI", "03L 115 562") == (4, 0)
     assert (await client.get("/shop/orders/not-a-token")).status_code == 404
 
 

@@ -223,3 +223,21 @@ async def test_reversal_over_the_api_and_a_dealers_statements_page(client, app):
     assert own.status_code == 200
     other = await client.get("/settlements/2026-09/statements/dealer:MI")
     assert other.status_code == 404
+
+
+async def test_percentages_adding_up_to_more_than_the_order_total_are_refused(manager):
+    before = await rules_at()
+    form = {"referral_pct": "40", "pickup_fee": "0.80", "hub_pct": "50", "platform_fee_pct": "20",
+            "transfer_handling_fee": "2.00"}
+    from marketplace.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        await new_version(form, "user:boss@network.example")
+    assert refused.value.field == "platform_fee_pct" and "110" in refused.value.message
+    from tests.conftest import csrf_token
+
+    page = await manager.post("/network/commissions", data={**form, "_csrf_token": await csrf_token(manager, "/")})
+    assert page.status_code == 422 and "100%" in page.text
+    assert (await rules_at()).version == before.version
+    await new_version({**form, "platform_fee_pct": "10"}, "user:boss@network.example")  # exactly 100%: allowed
+    assert (await rules_at()).version == before.version + 1
