@@ -3,6 +3,9 @@
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
+from marketplace.errors import Conflict
 from marketplace.network.billing import check_iban, check_vat
 from marketplace.network.tables import Dealer
 from marketplace.seed import seed_network
@@ -33,8 +36,11 @@ async def test_the_demo_seeds_a_settled_year_with_valid_banking_data():
         assert row["sdd_mandate_ref"]
     last_paid = await get_settlement(settlements[-2]["period"])
     assert await blockers(last_paid) == []
-    assert (await sepa_file(last_paid, CREDIT_TRANSFERS)).startswith(b"<?xml")
-    assert (await sepa_file(last_paid, DIRECT_DEBITS)).startswith(b"<?xml")
+    # Its files are closed now that it is paid; as approved, they build from the demo's banking data.
+    with pytest.raises(Conflict, match="closed"):
+        await sepa_file(last_paid, CREDIT_TRANSFERS)
+    assert (await sepa_file({**last_paid, "status": "approved"}, CREDIT_TRANSFERS)).startswith(b"<?xml")
+    assert (await sepa_file({**last_paid, "status": "approved"}, DIRECT_DEBITS)).startswith(b"<?xml")
     # The draft opens with only what the previous month's payments left: the carried balances.
     draft = await get_settlement(settlements[-1]["period"])
     carried = {s["account"]: s["carried"] for s in last_paid["statements"]}

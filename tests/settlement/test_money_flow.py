@@ -77,7 +77,7 @@ async def test_counter_cash_is_owed_by_the_pickup_points_dealer_and_only_money_h
     await build_network()
     await import_catalog(b"part_number,description,list_price,map_price,channel\nAIRBAG-1,Airbag,500.00,,physical_only\n")
     point = await create_point(PointInput("MI", "Ritiro Milano", "basic", "20121", "", Schedule(HOURS, 60, 30)))
-    await stock("MI", "03L 115 562", 3)
+    await stock("MI", "03L 115 562", 4)  # one customer holds at most half of the network's units
     placed = (await order(client, point, [{"part_number": "03L115562", "quantity": 2}])).json()
     staff = await key_of("MI")
     await client.post(f"/api/v1/orders/{placed['id']}/ready", headers=auth(staff))
