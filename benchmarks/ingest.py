@@ -167,8 +167,8 @@ async def concurrent_search(dealer_id: int, rows: list[list], rng: random.Random
 
 
 async def main(args) -> dict:
-    from marketplace.inventory.tables import FeedMode
     from marketplace.db import POOL_OPTIONS
+    from marketplace.inventory.tables import FeedMode
     from marketplace.piccolo_conf import DB
 
     pool_rows = await build_pool(args)

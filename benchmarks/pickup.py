@@ -161,10 +161,10 @@ async def time_quotes(cart, customers) -> tuple[list[float], list[int]]:
 async def time_quote_sql(cart, customers) -> list[float]:
     """The statements a quote sends, alone: the cart's stock at the dealers of the points within the
     radius, and those points' booked days (the points within the radius are found beforehand)."""
+    from marketplace.calendar import ROME
     from marketplace.db import raw_connection
     from marketplace.inventory.availability import _AT_DEALERS as _STOCK
     from marketplace.pickup.quotes import _BOOKED, DEFAULT_RADIUS_KM, active_points, within
-    from marketplace.calendar import ROME
 
     snapshot = await active_points()
     today = datetime.now(ROME).date()

@@ -73,9 +73,9 @@ async def time_raw(queries: list[str]) -> list[float]:
     """The statements a search sends, straight on one connection: the chain of the number typed,
     the search, the availability of what it found."""
     from marketplace.db import raw_connection
+    from marketplace.inventory.chains import _CHAINS
     from marketplace.inventory.normalize import normalize_part_number
     from marketplace.inventory.search_terms import as_typed, like_escape
-    from marketplace.inventory.chains import _CHAINS
     from marketplace.pickup.storefront import _SEARCH, PER_PAGE, words_query
 
     availability = ("SELECT s.part, sum(s.on_hand - s.reserved)::int FROM stock_item s JOIN dealer d ON d.id = s.dealer"

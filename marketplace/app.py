@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -20,6 +20,7 @@ from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
 from marketplace.badges import count_waiting_transfers
+from marketplace.db import POOL_OPTIONS
 from marketplace.geo.api import TerritoryApi
 from marketplace.geo.pages import TerritoryPages
 from marketplace.inventory.api import CatalogApi
@@ -29,22 +30,21 @@ from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
-from marketplace.outbox.pages import MailPages
 from marketplace.network.billing_pages import BillingPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
+from marketplace.outbox.pages import MailPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
-from marketplace.db import POOL_OPTIONS
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.sweeper import transfer_sweeper
 from marketplace.web.errors import EXCEPTION_HANDLERS
-from marketplace.wiring import connect_domains
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
+from marketplace.wiring import connect_domains
 
 STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
 

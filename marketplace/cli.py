@@ -13,8 +13,8 @@ import click
 
 def _run(function, *args, **kwargs):
     """Run an async function with the database ready; domain errors end the command with exit 1."""
-    from marketplace.errors import DomainError
     import marketplace.piccolo_conf  # noqa: F401  (engine built before the loop starts)
+    from marketplace.errors import DomainError
 
     try:
         return anyio.run(lambda: function(*args, **kwargs))

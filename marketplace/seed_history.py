@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+from marketplace.calendar import ROME, is_working_day
 from marketplace.seed_billing import NETWORK_BILLING, dealer_billing_values
 from marketplace.settlement.ledger import Line, Party, order_lines, transfer_lines
-from marketplace.calendar import ROME, is_working_day
 from marketplace.settlement.periods import period_bounds, period_of
 from marketplace.settlement.rules import Rules, rules_at
 

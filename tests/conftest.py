@@ -21,12 +21,12 @@ from marketplace.accounts.api_keys import create_api_key  # noqa: E402
 from marketplace.accounts.tables import Role  # noqa: E402
 from marketplace.accounts.users import UserInput, create_user  # noqa: E402
 from marketplace.app import create_app  # noqa: E402
+from marketplace.caches import forget_all as forget_caches  # noqa: E402
+from marketplace.db import POOL_OPTIONS  # noqa: E402
+from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
 from marketplace.migrate import migrate  # noqa: E402
 from marketplace.network.dealers import DealerInput, create_dealer  # noqa: E402
 from marketplace.piccolo_conf import DB  # noqa: E402
-from marketplace.db import POOL_OPTIONS  # noqa: E402
-from marketplace.inventory.part_ids import forget as forget_part_ids  # noqa: E402
-from marketplace.caches import forget_all as forget_caches  # noqa: E402
 from marketplace.pickup.code_lookup import forget as forget_code_misses  # noqa: E402
 
 PASSWORD = "correct-horse-battery"

@@ -6,8 +6,8 @@ import sys
 
 from marketplace.accounts.tables import ApiKey, User
 from marketplace.inventory.tables import Part
-from tests.pickup.test_orders import milano_point  # noqa: F401  (fixture)
 from tests.conftest import make_dealer, make_user
+from tests.pickup.test_orders import milano_point  # noqa: F401  (fixture)
 
 
 def marketplace(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -99,10 +99,9 @@ async def test_seed_is_deterministic_and_refuses_a_full_database():
 async def test_mail_send_delivers_the_outbox_to_the_mail_folder(client, milano_point):  # noqa: F811
     from pathlib import Path
 
+    from marketplace.accounts.tables import Role
     from tests.matching.network import stock
     from tests.pickup.test_orders import order
-
-    from marketplace.accounts.tables import Role
 
     await make_user("banco@mi.example", Role.dealer_staff, "MI")  # the store's message goes to its staff
     await stock("MI", "03L 115 562", 1)
@@ -116,8 +115,8 @@ async def test_mail_send_delivers_the_outbox_to_the_mail_folder(client, milano_p
 
 
 async def test_the_sweeper_can_be_turned_off(monkeypatch):
-    from marketplace.sweeper import transfer_sweeper
     from marketplace.settings import get_settings
+    from marketplace.sweeper import transfer_sweeper
 
     monkeypatch.setenv("MARKETPLACE_SWEEP_SECONDS", "0")
     get_settings.cache_clear()

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from marketplace.accounts.principal import Principal
-from marketplace.caches import Keyed
 from marketplace.accounts.tables import ApiKey, Role
 from marketplace.accounts.tokens import new_token, token_hash
+from marketplace.caches import Keyed
 from marketplace.errors import Invalid, NotFound
 
 KEY_PREFIX = "mk_"

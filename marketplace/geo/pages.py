@@ -13,13 +13,22 @@ from marketplace.accounts.auth import manager_only
 from marketplace.errors import DomainError, Invalid
 from marketplace.geo.svg_map import MapArea, MapConflict, MapPoint, dealer_colour, render_map
 from marketplace.geo.territories import (
-    TerritoryInput, create_territories, create_territory, delete_territory, footprints, list_territories,
+    TerritoryInput,
+    create_territories,
+    create_territory,
+    delete_territory,
+    footprints,
+    list_territories,
 )
 from marketplace.geo.territory_lookup import today
 from marketplace.geo.territory_overlaps import Footprint, overlapping_pairs
 from marketplace.geo.territory_proposal import Method, Proposal, propose_by_nearest_dealer
 from marketplace.geo.territory_shapes import (
-    area_km2, expand_postal_codes, postal_code_index, split_postal_codes, to_geojson,
+    area_km2,
+    expand_postal_codes,
+    postal_code_index,
+    split_postal_codes,
+    to_geojson,
 )
 from marketplace.network.tables import Dealer
 from marketplace.web.forms import checkbox, form_date, form_errors, form_fields
@@ -92,8 +101,8 @@ class TerritoryPages(Controller):
         return page(
             request, "geo/territories.html", status_code=error.status_code if error else 200,
             svg=svg, day=day, territories=[
-                {**row, "area_km2": area, "code_count": len(expand_postal_codes(row["postal_codes"] or ())), "live": _valid_on(row, day),
-                 "conflict": row["id"] in in_conflict, "colour": dealer_colour(row["dealer_code"])}
+                {**row, "area_km2": area, "code_count": len(expand_postal_codes(row["postal_codes"] or ())),
+                 "live": _valid_on(row, day), "conflict": row["id"] in in_conflict, "colour": dealer_colour(row["dealer_code"])}
                 for row, area in zip(rows, areas)
             ],
             overlaps=overlaps, dealers=dealers, values=values, errors=errors, saved=saved,

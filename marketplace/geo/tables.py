@@ -3,7 +3,16 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Array, Boolean, Date, DoublePrecision, ForeignKey, OnDelete, Text, Timestamptz, Varchar,
+    JSONB,
+    Array,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow

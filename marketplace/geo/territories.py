@@ -21,7 +21,11 @@ from marketplace.geo.tables import Territory, TerritoryKind
 from marketplace.geo.territory_lookup import territories_changed, today
 from marketplace.geo.territory_overlaps import Footprint, Overlap, OverlapIndex
 from marketplace.geo.territory_shapes import (
-    area_km2, expand_postal_codes, parse_geometry, parse_postal_codes, provinces_geometry,
+    area_km2,
+    expand_postal_codes,
+    parse_geometry,
+    parse_postal_codes,
+    provinces_geometry,
 )
 from marketplace.network.tables import Dealer
 

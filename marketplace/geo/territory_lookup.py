@@ -12,7 +12,6 @@ Territories of inactive dealers are left out: their areas go to the network's ho
 from __future__ import annotations
 
 import asyncio
-
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ import shapely
 from shapely import intersects_xy
 from shapely.geometry.base import BaseGeometry
 
-from marketplace.caches import Snapshot
 from marketplace import calendar
+from marketplace.caches import Snapshot
 from marketplace.geo.territory_shapes import area_km2, postal_code_index
 
 REFRESH_SECONDS = 30.0

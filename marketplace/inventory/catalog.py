@@ -143,7 +143,8 @@ async def _check_successors(lines: list[_Line], rejects: list[Reject], sets_link
         return lines
     in_file = {line.normalized for line in lines}
     wanted = list({line.superseded_by for line in lines if line.superseded_by})
-    known = {r["normalized"] for r in await Part.select(Part.normalized).where(Part.normalized.is_in(wanted))} if wanted else set()
+    known = ({r["normalized"] for r in await Part.select(Part.normalized).where(Part.normalized.is_in(wanted))}
+             if wanted else set())
     links = await _existing_links()
     kept = []
     for line in lines:

@@ -11,8 +11,8 @@ from litestar.response import Template
 from marketplace.accounts.auth import dealer_only
 from marketplace.errors import DomainError, Invalid, NotFound
 from marketplace.inventory.feeds import apply_feed
-from marketplace.inventory.stock_api import require_admin_for_full
 from marketplace.inventory.stock import aging, feed_history, get_feed, own_stock
+from marketplace.inventory.stock_api import require_admin_for_full
 from marketplace.inventory.tables import FeedMode, FeedSource
 from marketplace.network.rules import get_rules
 from marketplace.pagination import page_number

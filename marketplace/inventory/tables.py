@@ -3,7 +3,18 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, BigInt, Boolean, Bytea, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+    JSONB,
+    BigInt,
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique

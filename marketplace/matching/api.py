@@ -11,11 +11,11 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from marketplace.accounts.auth import signed_in
 from marketplace.bounds import MAX_QUANTITY
 from marketplace.errors import Forbidden, NotFound
-from marketplace.network.dealers import acting_dealer
 from marketplace.matching.queries import get_transfer, inbox, timeline
 from marketplace.matching.schemas import AnswerIn, ResultOut, SearchOut, TransferIn, TransferOut, TransferPage
 from marketplace.matching.search import Sort, search
 from marketplace.matching.transfers import ACTIONS, Answer, TransferRequest, act, request_transfer_once
+from marketplace.network.dealers import acting_dealer
 from marketplace.pagination import page_number
 
 

@@ -3,7 +3,14 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+    JSONB,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from marketplace.inventory.reservations import release
 from marketplace.calendar import DAY_END, DAY_START, add_working_hours
+from marketplace.inventory.reservations import release
 from marketplace.matching.tables import Transfer, TransferStatus
 from marketplace.matching.transfers import _record
 from marketplace.network.rules import get_rules

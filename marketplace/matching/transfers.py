@@ -18,17 +18,17 @@ from decimal import Decimal
 import asyncpg
 
 from marketplace.accounts.principal import Principal
-from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
-from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.availability import shared_available
-from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.calendar import add_working_hours
+from marketplace.errors import Conflict, Forbidden, Invalid, NotFound
+from marketplace.inventory.availability import shared_available
+from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.inventory.tables import Part
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
+from marketplace.network.rules import get_rules
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
 from marketplace.settlement.ledger import Party, book_transfer
-from marketplace.network.rules import get_rules
 
 MAX_QUANTITY = 10_000
 S = TransferStatus

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from dataclasses import asdict
+from decimal import Decimal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -12,9 +11,9 @@ from litestar.response import Redirect, Template
 from marketplace.accounts.auth import manager_only
 from marketplace.decimal_input import parse_decimal
 from marketplace.errors import DomainError, Invalid
-from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
-from marketplace.network.billing_pages import translated_errors
 from marketplace.network.billing import NetworkBilling, network_billing, update_network_billing
+from marketplace.network.billing_pages import translated_errors
+from marketplace.network.dealers import DealerInput, create_dealer, get_dealer, list_dealers, set_dealer_active, update_dealer
 from marketplace.network.rules import MAX_PAYOUT, NetworkRules, check_setting, get_rules, update_rules
 from marketplace.network.tables import Tier
 from marketplace.pagination import page_number
@@ -91,7 +90,9 @@ class NetworkSettingsPages(Controller):
     async def save(self, request: Request) -> Response:
         form = await form_fields(request)
         try:
-            billing = NetworkBilling.checked(**{f: form.get(f, "") for f in ("legal_name", "vat_number", "iban", "bic", "creditor_id")})  # checked first: nothing is saved if either is refused
+            # Checked first: nothing is saved if either is refused.
+            billing = NetworkBilling.checked(**{f: form.get(f, "") for f in ("legal_name", "vat_number", "iban", "bic",
+                                                                             "creditor_id")})
             await update_rules(_rules_from_form(form))
             await update_network_billing(billing)
         except DomainError as error:

@@ -15,7 +15,6 @@ from marketplace.calendar import ROME, WEEKDAYS
 from marketplace.formatting import Formatter
 
 
-
 class MailFormat:
     def __init__(self, language: str) -> None:
         self.formatter = Formatter(language)

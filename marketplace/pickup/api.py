@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import PUBLIC, dealer_admin_or_manager, manager_only, signed_in
-from marketplace.bounds import Id, Quantity
-from marketplace.decimal_input import NotADecimal, parse_decimal
 from marketplace.errors import Invalid
-from marketplace.pickup.payment import MAX_COUNTER_AMOUNT
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order, wanted_quantities
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, cart_lines, customer_place, parse_cart, quote
+from marketplace.pickup.schemas import (
+    CodeIn,
+    OrderIn,
+    OrderLineOut,
+    OrderOut,
+    QuotedPointOut,
+    QuoteOut,
+    StaffOrderOut,
+)
 from marketplace.web.client import client_address
-
-
-class QuotedPointOut(msgspec.Struct):
-    pickup_point_id: int
-    dealer_code: str
-    name: str
-    city: str
-    distance_km: float
-    ready_today: bool
-    ready_by: date
-
-
-class QuoteOut(msgspec.Struct):
-    points: list[QuotedPointOut]
-    recommended: int | None
 
 
 class PickupApi(Controller):
@@ -58,57 +46,6 @@ class PickupApi(Controller):
         )
 
 
-class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(max_length=200)]
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    postal_code: Annotated[str, msgspec.Meta(max_length=10)]
-    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
-
-
-class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
-    part_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    quantity: Quantity
-
-
-class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
-    customer: CustomerIn
-    items: Annotated[list[ItemIn], msgspec.Meta(max_length=100)]
-    pickup_point_id: Id
-
-
-class OrderLineOut(msgspec.Struct):
-    part_number: str
-    quantity: int
-    source_dealer: str
-    unit_price: Decimal
-
-
-class StaffOrderOut(msgspec.Struct):
-    """An order as the store and the network see it: never the customer's pickup code (a clerk who
-    could read it could hand the parts over without the customer)."""
-
-    id: int
-    status: str
-    pickup_point_id: int
-    territory_owner: str | None
-    lines: list[OrderLineOut]
-    total: Decimal
-    promised_for: date | None
-
-
-class OrderOut(msgspec.Struct):
-    """The order as its customer sees it, with the pickup code."""
-
-    id: int
-    status: str
-    pickup_code: str
-    pickup_point_id: int
-    territory_owner: str | None
-    lines: list[OrderLineOut]
-    total: Decimal
-    promised_for: date | None  # the day the store promises it ready (the quote's ready_by)
-
-
 class OrderApi(Controller):
     path = "/api/v1/orders"
     tags = ["click and collect"]
@@ -130,18 +67,6 @@ class OrderApi(Controller):
         lines = await cart_lines(wanted_quantities(wanted))
         placed = await place_order(wanted, idempotency_key, lines=lines, client_ip=client_address(request))
         return Response(await _order_out(placed.id), status_code=HTTP_201_CREATED if placed.created else HTTP_200_OK)
-
-
-class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
-    pickup_code: Annotated[str, msgspec.Meta(max_length=64)]
-    amount: Decimal | None = None  # what the store took at the counter: refused unless it is the total
-
-    def __post_init__(self) -> None:
-        if self.amount is not None:
-            try:
-                self.amount = parse_decimal(self.amount, "amount", high=MAX_COUNTER_AMOUNT)
-            except NotADecimal as error:
-                raise ValueError(f"amount: {error.message}") from None
 
 
 async def _staff_out(order_id: int) -> StaffOrderOut:

@@ -9,15 +9,19 @@ from litestar.response import Template
 from marketplace.accounts.auth import dealer_admin_or_manager, dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError
 from marketplace.pagination import page_number
-from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready, unlock_code
-from marketplace.pickup.payment import amount_from_text
-from marketplace.pickup.order_views import (
-    TABS, counter_order, counter_orders, tab_counts, territory_orders,
-)
 from marketplace.pickup.code_lookup import find_ready_order
+from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready, unlock_code
+from marketplace.pickup.order_views import (
+    TABS,
+    counter_order,
+    counter_orders,
+    tab_counts,
+    territory_orders,
+)
+from marketplace.pickup.payment import amount_from_text
 from marketplace.web.forms import form_errors, form_fields
-from marketplace.web.security_headers import NO_STORE
 from marketplace.web.render import page
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.urls import redirect_to
 
 

@@ -11,7 +11,8 @@ import json
 
 _ORDER = """
 SELECT o.id, o.status, o.customer_name, o.customer_email, o.customer_phone, o.pickup_code, o.token, o.total,
-       o.created_at, o.hold_until, o.promised_for, o.confirm_token, o.confirm_by, o.confirmed_at, p.id AS point_id, p.name AS point_name, p.address AS point_address,
+       o.created_at, o.hold_until, o.promised_for, o.confirm_token, o.confirm_by, o.confirmed_at,
+       p.id AS point_id, p.name AS point_name, p.address AS point_address,
        p.postal_code AS point_postal_code, p.city AS point_city, p.opening_hours, p.dealer AS point_dealer,
        d.code AS dealer_code, d.name AS dealer_name
 FROM customer_order o JOIN pickup_point p ON p.id = o.pickup_point JOIN dealer d ON d.id = p.dealer

@@ -10,8 +10,8 @@ import io
 
 import segno
 
-from marketplace.pickup.lifecycle import confirm_minutes
 from marketplace.outbox.compose import Attachment, Letter, Recipient, Undeliverable
+from marketplace.pickup.lifecycle import confirm_minutes
 from marketplace.pickup.order_facts import order_facts, store_recipients
 from marketplace.pickup.urls import confirm_order_url, counter_order_url, customer_order_url
 

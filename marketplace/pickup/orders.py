@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import asyncpg
 
 from marketplace.accounts.tokens import new_token
+from marketplace.calendar import ROME, add_working_days
 from marketplace.errors import Conflict, Invalid
 from marketplace.geo.distance import haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
@@ -23,13 +24,12 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
-from marketplace.outbox.messages import emit
 from marketplace.network.directory import directory
+from marketplace.outbox.messages import emit
 from marketplace.pickup.order_limits import check_history, check_order_rate, check_share
-from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.quotes import CartLine, booked_days, cart_lines, transfer_days
-from marketplace.calendar import ROME, add_working_days
 from marketplace.pickup.readiness import CAPACITY_HORIZON_DAYS, promised_ready
+from marketplace.pickup.storefront import MAX_CART_LINES, MAX_QUANTITY
 from marketplace.pickup.tables import CustomerOrder, OrderLine, OrderStatus
 
 # Eight characters a customer can read out and a clerk type without confusing 0/O, 1/I/L, 2/Z, 5/S, 8/B.

@@ -11,7 +11,14 @@ from marketplace.accounts.auth import dealer_admin_only, dealer_only, manager_on
 from marketplace.calendar import WEEKDAYS
 from marketplace.errors import DomainError
 from marketplace.pickup.points import (
-    PointInput, Schedule, create_point, get_point, hours_as_text, list_points, parse_day, update_point,
+    PointInput,
+    Schedule,
+    create_point,
+    get_point,
+    hours_as_text,
+    list_points,
+    parse_day,
+    update_point,
     update_schedule,
 )
 from marketplace.pickup.tables import PickupModel

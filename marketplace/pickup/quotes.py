@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 
 from marketplace.caches import Snapshot
+from marketplace.calendar import ROME, add_working_days
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
@@ -25,9 +26,8 @@ from marketplace.inventory.availability import available_at, held_whole
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.on_sale import parts_on_sale
 from marketplace.network.directory import DIRECTORY, directory
-from marketplace.pickup.storefront import online_discount, online_price
-from marketplace.calendar import ROME, add_working_days
 from marketplace.pickup.readiness import first_day_with_room, ready_at
+from marketplace.pickup.storefront import online_discount, online_price
 
 DEFAULT_RADIUS_KM = 50.0
 TRANSFER_DAYS = 2  # working days for a part to come from another dealer, when the settings give none

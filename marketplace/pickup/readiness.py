@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from marketplace.calendar import ROME, WEEKDAYS
+
 HORIZON_DAYS = 21  # a point closed for three weeks is not offered
 CAPACITY_HORIZON_DAYS = 14  # a point full every open day for two weeks is not offered
 

@@ -17,13 +17,19 @@ from marketplace.pickup.order_views import order_for_customer, order_to_confirm
 from marketplace.pickup.orders import Customer, OrderRequest, place_order
 from marketplace.pickup.quotes import CartLine, customer_place, quote
 from marketplace.pickup.storefront import (
-    MAX_CART_LINES, MAX_QUANTITY, Cart, cart_view, network_available, search_shop, shop_part,
+    MAX_CART_LINES,
+    MAX_QUANTITY,
+    Cart,
+    cart_view,
+    network_available,
+    search_shop,
+    shop_part,
 )
 from marketplace.web.client import client_address
-from marketplace.web.security_headers import NO_STORE
 from marketplace.web.forms import form_fields
 from marketplace.web.i18n import gettext_for
 from marketplace.web.render import language_of, page
+from marketplace.web.security_headers import NO_STORE
 from marketplace.web.urls import redirect_to
 
 CART_COOKIE = "mk_cart"

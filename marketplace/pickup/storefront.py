@@ -8,12 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from marketplace.db import raw_connection
 from marketplace.errors import NotFound
-from marketplace.inventory.normalize import normalize_part_number
-from marketplace.inventory.search_terms import as_typed, clean_query, like_escape, words_query
-from marketplace.inventory.tables import Part
 from marketplace.inventory import availability
 from marketplace.inventory.chains import newest_part
+from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.on_sale import ON_SALE, on_sale
+from marketplace.inventory.search_terms import as_typed, clean_query, like_escape, words_query
+from marketplace.inventory.tables import Part
 from marketplace.network.directory import directory
 from marketplace.pagination import Page
 

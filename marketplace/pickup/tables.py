@@ -3,7 +3,16 @@
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Boolean, Date, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar,
+    JSONB,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table

@@ -11,16 +11,28 @@ from marketplace.accounts.auth import manager_only, signed_in
 from marketplace.errors import NotFound
 from marketplace.settlement.documents import payments_csv, statement_csv
 from marketplace.settlement.ledger import dealer_account, reverse
+from marketplace.settlement.schemas import (
+    BlockerOut,
+    PaidIn,
+    PaymentOut,
+    PeriodIn,
+    ReversalIn,
+    ReversalOut,
+    SettlementOut,
+    StatementOut,
+)
 from marketplace.settlement.sepa import CREDIT_TRANSFERS, DIRECT_DEBITS, blockers, sepa_file
 from marketplace.settlement.settlements import (
-    approve, compute, get_settlement, mark_exported, parse_day, record_payments,
+    approve,
+    compute,
+    get_settlement,
+    mark_exported,
+    parse_day,
+    record_payments,
 )
-from marketplace.settlement.schemas import (
-    BlockerOut, PaidIn, PaymentOut, PeriodIn, ReversalIn, ReversalOut, SettlementOut, StatementOut,
-)
-from marketplace.web.pdf import render_pdf
 from marketplace.settlement.statement_view import NETWORK_NAME, account_labels, statement_view
 from marketplace.settlement.visibility import visible, visible_statement
+from marketplace.web.pdf import render_pdf
 
 
 async def shape(row: dict, principal) -> SettlementOut:

@@ -8,10 +8,9 @@ from decimal import Decimal
 
 import asyncpg
 
-from marketplace.network.tables import Dealer
-
 from marketplace.db import raw_connection
 from marketplace.errors import Conflict, NotFound
+from marketplace.network.tables import Dealer
 from marketplace.settlement.allocation import allocate, percent_of
 from marketplace.settlement.period_lock import lock_period_shared
 from marketplace.settlement.periods import next_period, period_of

@@ -9,20 +9,24 @@ from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import DomainError, NotFound
-from marketplace.settlement.periods import check_period, period_of
-from marketplace.settlement.rules import history, new_version, rules_at
 from marketplace.settlement.documents import payments_csv, statement_csv
+from marketplace.settlement.ledger import dealer_account
+from marketplace.settlement.periods import ROME, check_period, period_of
+from marketplace.settlement.rules import history, new_version, rules_at
 from marketplace.settlement.sepa import blockers
 from marketplace.settlement.settlements import (
-    approve, compute, get_settlement, mark_exported, parse_day, record_payments,
+    approve,
+    compute,
+    get_settlement,
+    mark_exported,
+    parse_day,
+    record_payments,
 )
-from marketplace.settlement.periods import ROME
 from marketplace.settlement.statement_view import NETWORK_NAME, account_labels, statement_view
-from marketplace.settlement.ledger import dealer_account
 from marketplace.settlement.tables import Settlement, SettlementStatement
-from marketplace.web.pdf import render_pdf
 from marketplace.settlement.visibility import visible_statement
 from marketplace.web.forms import form_errors, form_fields
+from marketplace.web.pdf import render_pdf
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
 

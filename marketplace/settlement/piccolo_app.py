@@ -2,7 +2,12 @@ from piccolo.conf.apps import AppConfig
 
 from marketplace.settings import PROJECT_ROOT
 from marketplace.settlement.tables import (
-    CommissionRules, LedgerEntry, LedgerLine, Settlement, SettlementPayment, SettlementStatement,
+    CommissionRules,
+    LedgerEntry,
+    LedgerLine,
+    Settlement,
+    SettlementPayment,
+    SettlementStatement,
 )
 
 APP_CONFIG = AppConfig(

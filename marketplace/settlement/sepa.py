@@ -17,9 +17,9 @@ from sepaxml import SepaDD, SepaTransfer
 from marketplace.calendar import is_working_day, today
 from marketplace.errors import Conflict
 from marketplace.network.billing import NetworkBilling, billing_by_dealer_id, network_billing
+from marketplace.settlement.allocation import cents
 from marketplace.settlement.clearing import CENTRAL, CREDIT_TRANSFER, DIRECT_DEBIT
 from marketplace.settlement.ledger import NETWORK
-from marketplace.settlement.allocation import cents
 from marketplace.settlement.statement_view import NETWORK_NAME
 from marketplace.settlement.tables import SettlementStatus
 

@@ -7,16 +7,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+from marketplace.calendar import ROME, is_working_day
 from marketplace.db import raw_connection
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.rules import get_rules
 from marketplace.settlement.clearing import Payment, payments_for
 from marketplace.settlement.ledger import Line, book
 from marketplace.settlement.period_lock import lock_period_exclusive, lock_settlement_months
-from marketplace.calendar import ROME, is_working_day
 from marketplace.settlement.periods import check_period, period_bounds
 from marketplace.settlement.tables import (
-    EntryKind, LedgerLine, Settlement, SettlementPayment, SettlementStatement, SettlementStatus,
+    EntryKind,
+    LedgerLine,
+    Settlement,
+    SettlementPayment,
+    SettlementStatement,
+    SettlementStatus,
 )
 
 PAYMENTS_KIND = EntryKind.settlement_payment.value  # the line kind too

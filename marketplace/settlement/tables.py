@@ -4,7 +4,16 @@ from decimal import Decimal
 from enum import Enum
 
 from piccolo.columns import (
-    JSONB, Boolean, Date, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar,
+    JSONB,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique

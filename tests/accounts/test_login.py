@@ -1,7 +1,7 @@
 """Sign-in, sign-out, CSRF and role guards, as a browser sees them over HTTP."""
 
-from marketplace.accounts.tables import LoginAttempt, Role, User, WebSession
 from marketplace.accounts.sign_in_throttle import FREE_FAILURES
+from marketplace.accounts.tables import LoginAttempt, Role, User, WebSession
 from marketplace.accounts.users import authenticate
 from tests.conftest import PASSWORD, csrf_token, make_dealer, make_user, sign_in
 

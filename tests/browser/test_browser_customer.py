@@ -80,9 +80,9 @@ async def test_customer_searches_chooses_a_store_by_postal_code_and_gets_the_cod
 async def test_the_counter_prepares_then_hands_over_by_scanned_code(browser, page, live_server, shop):
     from marketplace.accounts.tables import Role
     from marketplace.pickup.orders import Customer, OrderRequest, place_order
-    from tests.pickup.test_orders import confirmed
     from tests.browser.test_browser_clerk import sign_in
     from tests.conftest import make_user
+    from tests.pickup.test_orders import confirmed
 
     point = (await CustomerOrder.raw("SELECT id FROM pickup_point WHERE name = 'Ricambi Monza'"))[0]["id"]
     order_id = (await place_order(OrderRequest(Customer("Giulia Verdi", "giulia@example.com", "", "20121"),

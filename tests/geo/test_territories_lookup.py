@@ -7,11 +7,24 @@ import pytest
 
 from marketplace.geo.tables import Territory
 from marketplace.geo.territory_lookup import (
-    Owner, TerritoryIndex, TerritoryRow, owner_of, owners_of_points, territory_index,
+    Owner,
+    TerritoryIndex,
+    TerritoryRow,
+    owner_of,
+    owners_of_points,
+    territory_index,
 )
 from marketplace.network.tables import Dealer
 from tests.geo.test_territories import (  # noqa: F401  (fixtures)
-    MILANO, MONZA, ROMA, added, app, dealers, fresh_lookup, manager_key, square,
+    MILANO,
+    MONZA,
+    ROMA,
+    added,
+    app,
+    dealers,
+    fresh_lookup,
+    manager_key,
+    square,
 )
 
 JUNE = date(2026, 6, 1)

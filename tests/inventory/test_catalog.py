@@ -6,7 +6,7 @@ from marketplace.accounts.tables import Role
 from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.chains import supersession_chain
 from marketplace.inventory.tables import Part
-from tests.conftest import csrf_token, make_dealer, make_key
+from tests.conftest import csrf_token, make_key
 
 HEADER = "part_number,description,brand,category,list_price,map_price,channel,superseded_by\n"
 

@@ -9,7 +9,7 @@ from marketplace.accounts.tables import Role
 from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.network.tables import Dealer
-from tests.conftest import csrf_token, make_dealer, make_key, make_user, sign_in
+from tests.conftest import make_dealer, make_key
 
 CATALOG = "part_number,list_price\n" + "".join(f"P-{n:03},{10 + n}.00\n" for n in range(1, 41))
 

@@ -5,12 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.accounts.tables import Role
 from marketplace.inventory.catalog import import_catalog
 from marketplace.inventory.tables import StockFeed, StockItem
 from marketplace.network.rules import get_rules
 from marketplace.network.tables import Dealer
-from tests.conftest import csrf_token, make_dealer, make_user, sign_in
+from tests.conftest import csrf_token, make_dealer
 from tests.test_cli import marketplace
 
 

@@ -70,11 +70,9 @@ async def test_an_offer_not_confirmed_within_the_answer_sla_expires(client):
 
 
 async def test_a_transfer_agreed_for_a_customer_order_is_left_to_the_orders_own_expiry(client):
-    from tests.pickup.test_orders import milano_point, order  # noqa: F401
-
     from marketplace.inventory.catalog import import_catalog
     from marketplace.pickup.points import PointInput, Schedule, create_point
-    from tests.pickup.test_orders import HOURS
+    from tests.pickup.test_orders import HOURS, milano_point, order  # noqa: F401
 
     await build_network()
     await import_catalog(b"part_number,description,list_price,map_price,channel\nAIRBAG-1,Airbag,500.00,,physical_only\n")

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from marketplace.sweeper import sweep_once
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.outbox.mailers import MailFolder
 from marketplace.outbox.messages import emit
-from marketplace.pickup.reminders import emit_reminders
 from marketplace.outbox.tables import OutboxMessage
+from marketplace.pickup.reminders import emit_reminders
 from marketplace.pickup.tables import CustomerOrder
+from marketplace.sweeper import sweep_once
 from tests.matching.network import key_of
 from tests.outbox.mail import body, milano_staff, place, sent, stocked
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from marketplace.accounts.tables import Role
+from marketplace.errors import Conflict
 from marketplace.inventory.tables import StockItem
 from marketplace.matching.tables import Transfer
-from marketplace.errors import Conflict
 from marketplace.pickup.lifecycle import cancel, expire_uncollected
 from marketplace.pickup.tables import CustomerOrder
 from marketplace.settlement.tables import LedgerLine

@@ -8,12 +8,12 @@ import pytest
 from marketplace.errors import Conflict
 from marketplace.network.billing import check_iban, check_vat
 from marketplace.network.tables import Dealer
+from marketplace.piccolo_conf import DB
 from marketplace.seed import seed_network
 from marketplace.settlement.periods import ROME, period_of
 from marketplace.settlement.sepa import CREDIT_TRANSFERS, DIRECT_DEBITS, blockers, sepa_file
 from marketplace.settlement.settlements import get_settlement
 from marketplace.settlement.tables import LedgerEntry, Settlement
-from marketplace.piccolo_conf import DB
 
 
 async def test_the_demo_seeds_a_settled_year_with_valid_banking_data():

@@ -67,12 +67,11 @@ def payments(settlement: dict) -> set[tuple]:
 # --- counter cash ---------------------------------------------------------------------------
 
 async def test_counter_cash_is_owed_by_the_pickup_points_dealer_and_only_money_holders_are_paid(client):
-    from tests.pickup.test_order_lifecycle import auth
-    from tests.pickup.test_orders import milano_point, order  # noqa: F401
-    from marketplace.pickup.points import PointInput, Schedule, create_point
     from marketplace.inventory.catalog import import_catalog
+    from marketplace.pickup.points import PointInput, Schedule, create_point
     from tests.matching.network import key_of, stock
-    from tests.pickup.test_orders import HOURS
+    from tests.pickup.test_order_lifecycle import auth
+    from tests.pickup.test_orders import HOURS, milano_point, order  # noqa: F401
 
     await build_network()
     await import_catalog(b"part_number,description,list_price,map_price,channel\nAIRBAG-1,Airbag,500.00,,physical_only\n")

@@ -7,9 +7,9 @@ import asyncpg
 import pytest
 
 from marketplace.accounts.tables import Role
-from marketplace.settlement.ledger import EntryKind, Line, Party, book, book_transfer, reverse
-from marketplace.settlement.rules import new_version, rules_at
 from marketplace.settlement.clearing import net
+from marketplace.settlement.ledger import EntryKind, Line, book, reverse
+from marketplace.settlement.rules import new_version, rules_at
 from marketplace.settlement.settlements import compute
 from marketplace.settlement.tables import LedgerEntry, LedgerLine
 from tests.conftest import csrf_token, make_key

@@ -80,11 +80,9 @@ def test_every_text_in_the_templates_has_an_italian_translation():
         f"clearing_{c}" for c in ("central", "bilateral")] + [
         f"field_{f}" for f in ("legal_name", "iban", "sdd_mandate_ref", "bic", "creditor_id", "dealer")]
     from marketplace.calendar import WEEKDAYS
-    from marketplace.pickup.tables import PickupModel
-
     from marketplace.pickup.order_views import TABS
     from marketplace.pickup.shop_pages import _FIELD_MESSAGES
-    from marketplace.pickup.tables import OrderStatus
+    from marketplace.pickup.tables import OrderStatus, PickupModel
 
     made += [f"day_{d}" for d in WEEKDAYS] + [f"model_{m.value}" for m in PickupModel]
     made += [f"order_{s.value}" for s in OrderStatus] + [f"tab_{t}" for t in TABS] + list(_FIELD_MESSAGES.values())
