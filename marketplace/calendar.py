@@ -2,14 +2,18 @@
 
 Everything that counts time the way the network works (a transfer's answer deadline, the working
 days a part takes to travel, the days a pickup point is open, the month a transaction belongs to)
-reads it here. Working days are Monday to Friday; public holidays are not known yet and count as
-working days (the routing issue adds Italian holidays here, in :func:`is_working_day`).
+reads it here. Working days are Monday to Friday except Italian public holidays (the ``holidays``
+package: Easter Monday, 25 April, 2 June, 4 October from 2026...); a dealer's own closures (patron
+saint, August) are for the routing issue to add here, in :func:`is_working_day`.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 ROME = ZoneInfo("Europe/Rome")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the keys of opening hours, Monday first
@@ -22,8 +26,14 @@ def today(now: datetime | None = None) -> date:
     return (now or datetime.now(timezone.utc)).astimezone(ROME).date()
 
 
+@cache
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.Italy(years=year))
+
+
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
+    """Monday to Friday, not an Italian public holiday."""
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
 
 
 def add_working_days(moment: datetime, days: int) -> datetime:

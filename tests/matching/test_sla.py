@@ -27,3 +27,16 @@ def test_working_hours(start, due):
 def test_a_long_sla_spans_days():
     answer = add_working_hours(datetime(2026, 11, 23, 9, 0, tzinfo=ROME), 24)  # Monday 9:00
     assert answer.astimezone(ROME).replace(tzinfo=None) == datetime(2026, 11, 25, 13, 0)
+
+
+def test_italian_public_holidays_are_not_working_days():
+    from datetime import date
+
+    from marketplace.calendar import add_working_days, is_working_day
+
+    # 4 October is a national holiday from 2026 (a Monday in 2027); 8 December; Easter Monday.
+    assert not is_working_day(date(2027, 10, 4)) and not is_working_day(date(2026, 12, 8))
+    assert not is_working_day(date(2027, 3, 29)) and is_working_day(date(2026, 12, 9))
+    friday = add_working_hours(datetime(2027, 10, 1, 16, 0, tzinfo=ROME), 4)
+    assert friday.astimezone(ROME).replace(tzinfo=None) == datetime(2027, 10, 5, 10, 0)  # over the weekend and the 4th
+    assert add_working_days(datetime(2026, 12, 7, 9, 0, tzinfo=ROME), 1).date() == date(2026, 12, 9)
