@@ -104,6 +104,14 @@ async def kpis(period: str, scope: Scope = NETWORK, now: datetime | None = None)
     )
 
 
+def _mine(column: str, param: int, dealer: int | None) -> str:
+    """The scope's condition on ``column``: that dealer, or for the network none (still naming the
+    parameter, so both scopes pass the same arguments). Written per scope rather than as
+    ``$n IS NULL OR column = $n``, so a dealer's query uses the index on its column even under a
+    generic plan (the home page asks for a dealer's figures on every visit)."""
+    return f"{column} = ${param}" if dealer is not None else f"${param}::int IS NULL"
+
+
 # --- time saved, requests completed, time to fill -----------------------------------------------
 
 def minutes_saved(requested_at: datetime, searched_at: datetime | None, baseline: int) -> float:
@@ -128,13 +136,13 @@ SELECT t.id, t.created_at, e.at AS received_at,
 FROM transfer t
 JOIN transfer_event e ON e.transfer = t.id AND e.to_status = 'received'
 JOIN part p ON p.id = t.requested_part
-WHERE e.at >= $1 AND e.at < $2 AND ($3::int IS NULL OR t.requester = $3)
+WHERE e.at >= $1 AND e.at < $2 AND {mine}
 ORDER BY t.id
 """
 
 
 async def _completed_requests(connection, start: datetime, end: datetime, dealer: int | None) -> list:
-    return await connection.fetch(_COMPLETED, start, end, dealer)
+    return await connection.fetch(_COMPLETED.format(mine=_mine("t.requester", 3, dealer)), start, end, dealer)
 
 
 # --- fill rate ------------------------------------------------------------------------------
@@ -144,12 +152,12 @@ _ASKED = """
 SELECT t.requester, t.requested_part, t.created_at,
        (SELECT min(e.at) FROM transfer_event e WHERE e.transfer = t.id AND e.to_status = 'received') AS received_at
 FROM transfer t
-WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status <> 'cancelled' AND ($3::int IS NULL OR t.requester = $3)
+WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status <> 'cancelled' AND {mine}
 """
 
 
 async def _asked_lines(connection, start: datetime, end: datetime, dealer: int | None) -> list:
-    return await connection.fetch(_ASKED, start, end, dealer)
+    return await connection.fetch(_ASKED.format(mine=_mine("t.requester", 3, dealer)), start, end, dealer)
 
 
 def fill_rate(requests: list) -> float | None:
@@ -178,13 +186,15 @@ _AGED_VALUE = """
 SELECT coalesce(sum(s.on_hand * s.unit_cost), 0)::numeric(14, 2)
 FROM stock_item s JOIN dealer d ON d.id = s.dealer
 WHERE s.on_hand > 0 AND s.last_movement_date <= ($1::date - interval '12 months')::date
-  AND ($2::int IS NULL AND d.active OR s.dealer = $2)
+  AND {mine}
 """
 
 
 async def _aged_stock_value(connection, as_of: datetime, dealer: int | None) -> Decimal:
     day = (as_of - timedelta(microseconds=1)).astimezone(ROME).date()  # the last day the figure covers
-    return await connection.fetchval(_AGED_VALUE, day, dealer)
+    # The network counts its active dealers' rows; a dealer its own.
+    mine = _mine("s.dealer", 2, dealer) if dealer is not None else "d.active AND $2::int IS NULL"
+    return await connection.fetchval(_AGED_VALUE.format(mine=mine), day, dealer)
 
 
 # Units the scope sold through the network in the month from a row that was aged when sold: parts
@@ -197,12 +207,12 @@ _AGED_SOLD = """
 WITH sold AS (
     SELECT t.supplier AS dealer, t.part, t.quantity, (e.at AT TIME ZONE 'Europe/Rome')::date AS day
     FROM transfer t JOIN transfer_event e ON e.transfer = t.id AND e.to_status = 'shipped'
-    WHERE e.at >= $1 AND e.at < $2 AND ($3::int IS NULL OR t.supplier = $3)
+    WHERE e.at >= $1 AND e.at < $2 AND {supplier}
   UNION ALL
     SELECT l.source_dealer, l.part, l.quantity, (o.created_at AT TIME ZONE 'Europe/Rome')::date
     FROM order_line l JOIN customer_order o ON o.id = l."order"
     WHERE o.status = 'collected' AND l.transfer IS NULL AND o.created_at >= $1 AND o.created_at < $2
-      AND ($3::int IS NULL OR l.source_dealer = $3)
+      AND {seller}
 )
 SELECT coalesce(sum(sold.quantity), 0)::int AS units,
        coalesce(sum(sold.quantity * coalesce(s.unit_cost, 0)), 0)::numeric(14, 2) AS value
@@ -212,7 +222,8 @@ WHERE s.last_movement_date <= (sold.day - interval '12 months')::date
 
 
 async def _aged_stock_sold(connection, start: datetime, end: datetime, dealer: int | None) -> tuple[int, Decimal]:
-    row = await connection.fetchrow(_AGED_SOLD, start, end, dealer)
+    sql = _AGED_SOLD.format(supplier=_mine("t.supplier", 3, dealer), seller=_mine("l.source_dealer", 3, dealer))
+    row = await connection.fetchrow(sql, start, end, dealer)
     return row["units"], row["value"]
 
 
@@ -222,7 +233,7 @@ async def _aged_stock_sold(connection, start: datetime, end: datetime, dealer: i
 # moment the figure is taken (searches as far as the clerks' history keeps them: 10 per clerk).
 _ACTIVE = """
 SELECT count(*)::int FROM dealer d
-WHERE d.active AND ($3::int IS NULL OR d.id = $3) AND (
+WHERE d.active AND {mine} AND (
        EXISTS (SELECT 1 FROM search_history s JOIN network_user u ON u.id = s."user"
                 WHERE u.dealer = d.id AND s.at > $1 AND s.at <= $2)
     OR EXISTS (SELECT 1 FROM transfer t WHERE t.requester = d.id AND t.created_at > $1 AND t.created_at <= $2)
@@ -233,7 +244,8 @@ WHERE d.active AND ($3::int IS NULL OR d.id = $3) AND (
 
 
 async def _active_dealers(connection, as_of: datetime, dealer: int | None) -> int:
-    return await connection.fetchval(_ACTIVE, as_of - timedelta(days=ACTIVE_DAYS), as_of, dealer)
+    sql = _ACTIVE.format(mine=_mine("d.id", 3, dealer))
+    return await connection.fetchval(sql, as_of - timedelta(days=ACTIVE_DAYS), as_of, dealer)
 
 
 # Online orders placed in the month that the customer confirmed (or that went on to be placed,
@@ -242,13 +254,14 @@ _ONLINE_ORDERS = """
 SELECT count(*)::int FROM customer_order o JOIN pickup_point p ON p.id = o.pickup_point
 WHERE o.created_at >= $1 AND o.created_at < $2
   AND (o.confirmed_at IS NOT NULL OR o.status IN ('placed', 'ready_for_pickup', 'collected'))
-  AND ($3::int IS NULL OR p.dealer = $3
-       OR EXISTS (SELECT 1 FROM order_line l WHERE l."order" = o.id AND l.source_dealer = $3))
+  AND {mine}
 """
 
 
 async def _online_orders(connection, start: datetime, end: datetime, dealer: int | None) -> int:
-    return await connection.fetchval(_ONLINE_ORDERS, start, end, dealer)
+    mine = _mine("p.dealer", 3, None) if dealer is None else (
+        '(p.dealer = $3 OR EXISTS (SELECT 1 FROM order_line l WHERE l."order" = o.id AND l.source_dealer = $3))')
+    return await connection.fetchval(_ONLINE_ORDERS.format(mine=mine), start, end, dealer)
 
 
 # --- money ----------------------------------------------------------------------------------
@@ -259,10 +272,11 @@ _LEDGER = """
 SELECT l.kind, sum(l.amount)::numeric(14, 2) AS amount
 FROM ledger_line l JOIN ledger_entry e ON e.id = l.entry
 WHERE e.period = $1 AND l.kind IN ('referral', 'pickup_fee') AND l.dealer IS NOT NULL
-  AND ($2::int IS NULL OR l.dealer = $2)
+  AND {mine}
 GROUP BY l.kind
 """
 
 
 async def _ledger_totals(connection, period: str, dealer: int | None) -> dict[str, Decimal]:
-    return {r["kind"]: r["amount"] for r in await connection.fetch(_LEDGER, period, dealer)}
+    sql = _LEDGER.format(mine=_mine("l.dealer", 2, dealer))
+    return {r["kind"]: r["amount"] for r in await connection.fetch(sql, period, dealer)}
