@@ -37,6 +37,7 @@ from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
+from marketplace.pulse.api import KpisApi
 from marketplace.settings import PROJECT_ROOT, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
@@ -100,6 +101,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             SettlementPages,
             StatementPages,
             LedgerApi,
+            KpisApi,
             CommissionPages,
             TerritoryApi,
             TerritoryPages,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from litestar import Request, Response, get
 from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
@@ -9,6 +11,8 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from marketplace.accounts.auth import PUBLIC, signed_in
 from marketplace.inventory.tables import Part
 from marketplace.network.tables import Dealer
+from marketplace.pulse.kpis import Scope, kpis
+from marketplace.settlement.periods import period_of
 from marketplace.web.render import page
 
 
@@ -30,7 +34,10 @@ async def home(request: Request) -> Template:
         "dealers": await Dealer.count().where(Dealer.active.eq(True)),
         "parts": await Part.count(),
     }
-    return page(request, "home.html", dealer=dealer, counts=counts)
+    # A dealer's home opens with what the network did for it this month (docs/kpis.md).
+    scorecard = await kpis(period_of(datetime.now(timezone.utc)), Scope(me.dealer_id, me.dealer_code)) \
+        if me.is_dealer and me.dealer_id else None
+    return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard)
 
 
 @get("/about", opt=PUBLIC, include_in_schema=False)

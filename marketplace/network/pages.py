@@ -133,4 +133,5 @@ def _rules_from_form(form: dict[str, str]) -> NetworkRules:
         minimum_payout=decimal("minimum_payout", "10.00", MAX_PAYOUT),
         order_confirm_minutes=whole("order_confirm_minutes", "30"),
         customer_share_pct=decimal("customer_share_pct", "50"),
+        phone_minutes_per_line=whole("phone_minutes_per_line", "12"),
     )

@@ -24,6 +24,7 @@ class NetworkRules:
     minimum_payout: Decimal = Decimal("10.00")
     order_confirm_minutes: int = 30
     customer_share_pct: Decimal = Decimal("50.00")
+    phone_minutes_per_line: int = 12
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -40,6 +41,7 @@ async def get_rules() -> NetworkRules:
         NetworkSettings.online_discount_pct, NetworkSettings.transfer_days, NetworkSettings.shipping_deadline_days,
         NetworkSettings.clearing, NetworkSettings.minimum_payout,
         NetworkSettings.order_confirm_minutes, NetworkSettings.customer_share_pct,
+        NetworkSettings.phone_minutes_per_line,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -54,6 +56,7 @@ _WHOLE = {
     "transfer_days": (1, 20, "between 1 and 20 working days"),
     "shipping_deadline_days": (1, 20, "between 1 and 20 working days"),
     "order_confirm_minutes": (5, 24 * 60, "between 5 minutes and 24 hours"),
+    "phone_minutes_per_line": (1, 120, "between 1 and 120 minutes"),
 }
 _PERCENT = ("transfer_discount_pct", "full_feed_reject_limit_pct", "full_feed_shrink_limit_pct", "online_discount_pct")
 MAX_PAYOUT = Decimal("100000")
@@ -102,6 +105,7 @@ async def update_rules(rules: NetworkRules) -> NetworkRules:
         NetworkSettings.minimum_payout: rules.minimum_payout,
         NetworkSettings.order_confirm_minutes: rules.order_confirm_minutes,
         NetworkSettings.customer_share_pct: rules.customer_share_pct,
+        NetworkSettings.phone_minutes_per_line: rules.phone_minutes_per_line,
     }, force=True)
     from marketplace.network.directory import forget  # the directory imports this module
 

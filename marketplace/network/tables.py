@@ -79,3 +79,6 @@ class NetworkSettings(Table):
     # No one customer (email or network address) may hold more than this share of a part's
     # network availability in open orders.
     customer_share_pct = Numeric(digits=(5, 2), default=Decimal("50.00"))
+    # What a phone order takes per part line, in minutes: the baseline of the time the portal saves
+    # (network pulse, pulse/kpis.py). The brief suggests 12.
+    phone_minutes_per_line = Integer(default=12)

@@ -1,0 +1,43 @@
+"""JSON API: the network pulse's figures for a month (a manager any scope, a dealer its own)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+
+from marketplace.accounts.auth import signed_in
+from marketplace.errors import Forbidden
+from marketplace.pulse.kpis import NETWORK, Kpis, Scope, dealer_scope, kpis
+from marketplace.pulse.schemas import KpisOut
+
+
+async def scope_for(principal, dealer: str) -> Scope:
+    """A manager reads the network, or the dealer named; a dealer reads only its own figures."""
+    if principal.is_manager:
+        return await dealer_scope(dealer) if dealer.strip() else NETWORK
+    own = Scope(principal.dealer_id, principal.dealer_code)
+    if dealer.strip() and dealer.strip().upper() != principal.dealer_code:
+        raise Forbidden("a dealer sees only its own figures", "dealer")
+    return own
+
+
+def shape(figures: Kpis) -> KpisOut:
+    return KpisOut(
+        period=figures.period, scope=figures.scope, time_saved_minutes=figures.time_saved_minutes,
+        requests_completed=figures.requests_completed, fill_rate=figures.fill_rate,
+        time_to_fill_p50_hours=figures.time_to_fill_p50_hours, aged_stock_value=figures.aged_stock_value,
+        aged_stock_value_change_pct=figures.aged_stock_value_change_pct,
+        aged_stock_sold_value=figures.aged_stock_sold_value, active_dealers=figures.active_dealers,
+        online_orders=figures.online_orders, referral_earned=figures.referral_earned, pickup_fees=figures.pickup_fees,
+    )
+
+
+class KpisApi(Controller):
+    path = "/api/v1/kpis"
+    tags = ["pulse"]
+
+    @get("/", guards=[signed_in])
+    async def read(self, request: Request, period: str = "", dealer: str = "") -> KpisOut:
+        """One month's figures (``?period=YYYY-MM``) for the network or, with ``&dealer=CODE``, one dealer.
+        A dealer's key reads its own figures only (403 for another dealer's)."""
+        scope = await scope_for(request.user, dealer)
+        return shape(await kpis(period, scope))
