@@ -61,6 +61,17 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
         await DB.close_connection_pool()
 
 
+@asynccontextmanager
+async def cache_notices(app: Litestar) -> AsyncIterator[None]:
+    """One connection per process hears which caches other processes' changes dropped."""
+    from marketplace.cache_notices import listening
+    from marketplace.db import database_url
+
+    async with listening(database_url()) as notices:
+        app.state.cache_notices = notices
+        yield
+
+
 def _templates() -> TemplateConfig:
     environment = Environment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
@@ -125,7 +136,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool, transfer_sweeper] if own_pool else [],
+        lifespan=[database_pool, cache_notices, transfer_sweeper] if own_pool else [],
         before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",

@@ -12,12 +12,26 @@ import click
 
 
 def _run(function, *args, **kwargs):
-    """Run an async function with the database ready; domain errors end the command with exit 1."""
+    """Run an async function with the database ready; domain errors end the command with exit 1.
+    The caches its changes dropped are announced to the running app processes at the end."""
     import marketplace.piccolo_conf  # noqa: F401  (engine built before the loop starts)
+    from marketplace import caches
+    from marketplace.cache_notices import send_now
     from marketplace.errors import DomainError
 
+    dropped: list[str] = []
+
+    async def body():
+        caches.announce_with(dropped.append)
+        try:
+            return await function(*args, **kwargs)
+        finally:
+            caches.announce_with(None)
+            if dropped:
+                await send_now(dropped)
+
     try:
-        return anyio.run(lambda: function(*args, **kwargs))
+        return anyio.run(body)
     except DomainError as error:
         raise click.ClickException(f"{error.field}: {error.message}" if error.field else error.message)
 
