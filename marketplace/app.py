@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__, site
+from marketplace import __version__, metrics, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
@@ -92,6 +92,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             *site.ROUTES,
+            *metrics.ROUTES,
             *sign_in_pages.ROUTES,
             DealerPages,
             BillingPages,
@@ -126,7 +127,11 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],
-        middleware=[InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        middleware=[
+            metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
+            InputGuardMiddleware,
+            DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",

@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager, suppress
 import asyncpg
 
 from marketplace import caches
+from marketplace.metrics import CACHE_NOTICES
 
 CHANNEL = "marketplace_caches"
 PING_SECONDS = 10.0  # an idle connection's loss is noticed at the latest by its next ping
@@ -108,6 +109,7 @@ class Notices:
         if pid == connection.get_server_pid():
             return  # our own notice: this process dropped its cache already
         self.heard += 1
+        CACHE_NOTICES.labels(name).inc()
         if not caches.drop(name):
             log.warning("a notice named an unknown cache %r", name)
         if self._on_heard is not None:
