@@ -81,6 +81,37 @@ def _serve(host: str, port: int, workers: int) -> None:
 
 @main.command()
 @_data_dir_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Dump the database to FILE (pg_dump custom format; safe while serving)."""
+    from marketplace.backup import BackupError
+    from marketplace.backup import backup as dump
+
+    try:
+        tools = _run(dump, file)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"backed up to {file} ({file.stat().st_size:,} bytes, pg_dump {tools.major})")
+
+
+@main.command()
+@_data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Drop what the database holds first (it must be empty otherwise).")
+def restore(file: Path, replace: bool) -> None:
+    """Restore a backup FILE into the database (stop the app processes first)."""
+    from marketplace.backup import BackupError
+    from marketplace.backup import restore as load
+
+    try:
+        tools = _run(load, file, replace=replace)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"restored {file} (pg_restore {tools.major}); start the app processes again")
+
+
+@main.command()
+@_data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=1, show_default=True)
