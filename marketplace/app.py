@@ -37,7 +37,7 @@ from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
-from marketplace.settings import PROJECT_ROOT, get_settings
+from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.sweeper import transfer_sweeper
@@ -46,7 +46,7 @@ from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
 from marketplace.wiring import connect_domains
 
-STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
+STATIC_DIR = PACKAGE_DIR / "web" / "static"
 
 
 @asynccontextmanager
@@ -74,7 +74,7 @@ async def cache_notices(app: Litestar) -> AsyncIterator[None]:
 
 def _templates() -> TemplateConfig:
     environment = Environment(
-        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -11,8 +11,20 @@ from pathlib import Path
 
 import platformdirs
 
-#: The repository root: templates and migrations live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The package's folder, and the repository root beside it in a source tree.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _bundled(name: str) -> Path:
+    """A folder kept at the repository root for developers, which a built wheel carries inside the
+    package (setup.py): inside first, so an installed copy never reads a stray folder beside it."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / name
+
+
+TEMPLATES_DIR = _bundled("templates")
+MIGRATIONS_DIR = _bundled("migrations")
 
 
 @dataclass(frozen=True)
