@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__, site
+from marketplace import __version__, metrics, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
@@ -38,7 +38,7 @@ from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
-from marketplace.settings import PROJECT_ROOT, get_settings
+from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.sweeper import transfer_sweeper
@@ -47,7 +47,7 @@ from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
 from marketplace.wiring import connect_domains
 
-STATIC_DIR = PROJECT_ROOT / "marketplace" / "web" / "static"
+STATIC_DIR = PACKAGE_DIR / "web" / "static"
 
 
 @asynccontextmanager
@@ -62,9 +62,20 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
         await DB.close_connection_pool()
 
 
+@asynccontextmanager
+async def cache_notices(app: Litestar) -> AsyncIterator[None]:
+    """One connection per process hears which caches other processes' changes dropped."""
+    from marketplace.cache_notices import listening
+    from marketplace.db import database_url
+
+    async with listening(database_url()) as notices:
+        app.state.cache_notices = notices
+        yield
+
+
 def _templates() -> TemplateConfig:
     environment = Environment(
-        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -82,6 +93,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             *site.ROUTES,
+            *metrics.ROUTES,
             *sign_in_pages.ROUTES,
             DealerPages,
             BillingPages,
@@ -117,7 +129,11 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],
-        middleware=[InputGuardMiddleware, DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"])],
+        middleware=[
+            metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
+            InputGuardMiddleware,
+            DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="mk_csrf",
@@ -127,7 +143,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool, transfer_sweeper] if own_pool else [],
+        lifespan=[database_pool, cache_notices, transfer_sweeper] if own_pool else [],
         before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",

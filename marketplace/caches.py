@@ -4,8 +4,10 @@ Each holds something read from PostgreSQL that every request needs and that chan
 dealer directory, pickup points, territories, supersession chains, API keys). The rules, once:
 
 - a change made in this process calls the cache's :meth:`forget`: the next read loads afresh;
-- a change made in another process is seen when the kept value is older than its ``max_age``
-  (cross-process invalidation, when it comes, calls :func:`forget` by name: one place);
+- a change made in another process is announced: :meth:`forget` hands the cache's name to the
+  announcer the app installs (``cache_notices.py``: ``NOTIFY marketplace_caches``), and every
+  other process hears it and calls :func:`drop` by name, which drops without announcing again;
+  ``max_age`` stays as a safety net for a notice lost while a listener reconnects;
 - a load that raced a :meth:`forget` answers its caller but is not kept, since what it read may
   predate the change: each forget moves the cache's ``generation``;
 - a cache built on another (pickup points on the dealer directory) names it in ``depends_on`` and
@@ -24,6 +26,8 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 _registry: dict[str, _Cache] = {}
+# Who tells the other processes a cache was dropped by a change (None: nobody listens, as in tests).
+_announcer: Callable[[str], None] | None = None
 
 
 class _Cache:
@@ -36,6 +40,13 @@ class _Cache:
         _registry[name] = self
 
     def forget(self) -> None:
+        """Drop after a change made here, and announce it to the other processes."""
+        self.drop()
+        if _announcer is not None:
+            _announcer(self.name)
+
+    def drop(self) -> None:
+        """Drop in this process only (a change another process announced, or a test's reset)."""
         self.generation += 1
         self._drop()
 
@@ -119,14 +130,31 @@ class Keyed(_Cache, Generic[K, T]):
 
 
 def forget(name: str) -> None:
-    """Drop one cache by its name (what another process's change would name)."""
+    """Drop one cache by its name after a change made here, and announce it."""
     _registry[name].forget()
 
 
+def drop(name: str) -> bool:
+    """Drop one cache by its name in this process only (another process announced a change);
+    False for a name this process does not know (a newer or older version announced it)."""
+    cache = _registry.get(name)
+    if cache is None:
+        return False
+    cache.drop()
+    return True
+
+
 def forget_all() -> None:
-    """Drop every cache: tests that empty tables behind the caches' back."""
+    """Drop every cache in this process, announcing nothing: tests that empty tables behind the
+    caches' back, and a listener that may have missed notices while it reconnected."""
     for cache in _registry.values():
-        cache.forget()
+        cache.drop()
+
+
+def announce_with(announcer: Callable[[str], None] | None) -> None:
+    """Install (or remove, with None) what tells the other processes a cache's name."""
+    global _announcer
+    _announcer = announcer
 
 
 def names() -> list[str]:

@@ -12,12 +12,26 @@ import click
 
 
 def _run(function, *args, **kwargs):
-    """Run an async function with the database ready; domain errors end the command with exit 1."""
+    """Run an async function with the database ready; domain errors end the command with exit 1.
+    The caches its changes dropped are announced to the running app processes at the end."""
     import marketplace.piccolo_conf  # noqa: F401  (engine built before the loop starts)
+    from marketplace import caches
+    from marketplace.cache_notices import send_now
     from marketplace.errors import DomainError
 
+    dropped: list[str] = []
+
+    async def body():
+        caches.announce_with(dropped.append)
+        try:
+            return await function(*args, **kwargs)
+        finally:
+            caches.announce_with(None)
+            if dropped:
+                await send_now(dropped)
+
     try:
-        return anyio.run(lambda: function(*args, **kwargs))
+        return anyio.run(body)
     except DomainError as error:
         raise click.ClickException(f"{error.field}: {error.message}" if error.field else error.message)
 
@@ -63,6 +77,37 @@ def _serve(host: str, port: int, workers: int) -> None:
         raise click.ClickException(str(error))
     uvicorn.run("marketplace.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+@main.command()
+@_data_dir_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Dump the database to FILE (pg_dump custom format; safe while serving)."""
+    from marketplace.backup import BackupError
+    from marketplace.backup import backup as dump
+
+    try:
+        tools = _run(dump, file)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"backed up to {file} ({file.stat().st_size:,} bytes, pg_dump {tools.major})")
+
+
+@main.command()
+@_data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Drop what the database holds first (it must be empty otherwise).")
+def restore(file: Path, replace: bool) -> None:
+    """Restore a backup FILE into the database (stop the app processes first)."""
+    from marketplace.backup import BackupError
+    from marketplace.backup import restore as load
+
+    try:
+        tools = _run(load, file, replace=replace)
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"restored {file} (pg_restore {tools.major}); start the app processes again")
 
 
 @main.command()

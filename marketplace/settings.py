@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -10,8 +11,20 @@ from pathlib import Path
 
 import platformdirs
 
-#: The repository root: templates and migrations live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The package's folder, and the repository root beside it in a source tree.
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _bundled(name: str) -> Path:
+    """A folder kept at the repository root for developers, which a built wheel carries inside the
+    package (setup.py): inside first, so an installed copy never reads a stray folder beside it."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / name
+
+
+TEMPLATES_DIR = _bundled("templates")
+MIGRATIONS_DIR = _bundled("migrations")
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class Settings:
     mail: MailSettings
     # How often each process's sweeper runs (expiry, reminders, mail); 0 turns it off.
     sweep_seconds: float = 30.0
+    # Who may read /metrics without a network key (MARKETPLACE_METRICS_ALLOW: addresses or networks).
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -84,6 +99,13 @@ def _mail_settings(data_dir: Path) -> MailSettings:
     )
 
 
+def _networks(value: str, variable: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in value.split(",") if part.strip())
+    except ValueError as error:
+        raise ValueError(f"{variable} must list addresses or networks (10.0.0.5, 10.1.0.0/16): {error}") from None
+
+
 @cache
 def get_settings() -> Settings:
     env = os.environ.get
@@ -102,4 +124,5 @@ def get_settings() -> Settings:
         base_url=env("MARKETPLACE_BASE_URL", "http://localhost:8000").rstrip("/"),
         mail=_mail_settings(data_dir),
         sweep_seconds=float(env("MARKETPLACE_SWEEP_SECONDS", "30")),
+        metrics_allow=_networks(env("MARKETPLACE_METRICS_ALLOW", ""), "MARKETPLACE_METRICS_ALLOW"),
     )

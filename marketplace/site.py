@@ -1,4 +1,4 @@
-"""The site's own pages, beside the app that serves them: health, home, about."""
+"""The site's own pages, beside the app that serves them: health, readiness, home, about."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.accounts.auth import PUBLIC, signed_in
 from marketplace.inventory.tables import Part
+from marketplace.migrate import pending_migrations
 from marketplace.network.tables import Dealer
 from marketplace.pulse.kpis import Scope, kpis
 from marketplace.settlement.periods import period_of
@@ -24,6 +25,20 @@ async def health() -> Response:
     except Exception:
         return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     return Response({"status": "ok"})
+
+
+@get("/ready", opt=PUBLIC)
+async def ready() -> Response:
+    """200 when this process can serve: the database answers and no migration is pending (a load
+    balancer sends traffic only then); 503 naming what is wrong otherwise."""
+    try:
+        pending = await pending_migrations()
+    except Exception:
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    if pending:
+        return Response({"status": "unavailable", "database": "ok", "pending_migrations": pending},
+                        status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok", "database": "ok", "pending_migrations": []})
 
 
 @get("/", guards=[signed_in], include_in_schema=False)
@@ -45,4 +60,4 @@ async def about(request: Request) -> Template:
     return page(request, "about.html")
 
 
-ROUTES = [health, home, about]
+ROUTES = [health, ready, home, about]

@@ -14,6 +14,7 @@ from litestar import Litestar
 
 from marketplace.matching.transfer_expiry import expire_stale_agreements
 from marketplace.matching.transfers import expire_overdue
+from marketplace.metrics import SWEEPER_FAILURES, SWEEPER_RUNS
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.pickup.lifecycle import expire_uncollected
 from marketplace.pickup.reminders import emit_reminders
@@ -51,10 +52,12 @@ STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_o
 
 async def sweep_once() -> None:
     """One pass; each step on its own, so a mail server that is down does not stop expiry."""
+    SWEEPER_RUNS.inc()
     for step in STEPS:
         try:
             await step()
         except Exception:  # a failed step must not stop the others, nor the next passes
+            SWEEPER_FAILURES.labels(step.__name__.strip("_")).inc()
             log.exception("the sweeper's %s step failed; retrying in %s s", step.__name__.strip("_"), INTERVAL_SECONDS)
 
 

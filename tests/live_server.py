@@ -10,6 +10,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,16 +36,17 @@ def _health(url: str) -> int | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def live_server(database):
-    """The base URL of ``marketplace serve`` on a free port (the database is migrated first)."""
+@contextmanager
+def running_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """``marketplace serve`` on a free port of the suite's database (migrated first): its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "marketplace", "serve", "--host", "127.0.0.1", "--port", str(port)],
         # No sweeper: it would deliver and expire the rows other tests are looking at.
-        cwd=PROJECT_ROOT, env={**os.environ, "MARKETPLACE_SWEEP_SECONDS": "0"}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT, env={**os.environ, "MARKETPLACE_SWEEP_SECONDS": "0", **(env or {})}, stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def output() -> str:
@@ -69,3 +72,10 @@ def live_server(database):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(database):
+    """The base URL of ``marketplace serve`` on a free port (the database is migrated first)."""
+    with running_server() as base_url:
+        yield base_url

@@ -1,11 +1,11 @@
 from piccolo.conf.apps import AppConfig
 
 from marketplace.network.tables import Dealer, NetworkSettings
-from marketplace.settings import PROJECT_ROOT
+from marketplace.settings import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="network",
-    migrations_folder_path=str(PROJECT_ROOT / "migrations" / "network"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "network"),
     table_classes=[Dealer, NetworkSettings],
     migration_dependencies=[],
     commands=[],

@@ -24,12 +24,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from marketplace.outbox.mail_format import MailFormat
-from marketplace.settings import PROJECT_ROOT, get_settings
+from marketplace.settings import TEMPLATES_DIR, get_settings
 
 # Not the pages' environment: mail is plain text (nothing to escape), and a misspelt field must
 # fail the send (and be retried) instead of mailing a blank.
 _environment = Environment(
-    loader=FileSystemLoader(PROJECT_ROOT / "templates" / "mail"),
+    loader=FileSystemLoader(TEMPLATES_DIR / "mail"),
     autoescape=False,
     undefined=StrictUndefined,
     trim_blocks=True,

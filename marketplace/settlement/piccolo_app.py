@@ -1,6 +1,6 @@
 from piccolo.conf.apps import AppConfig
 
-from marketplace.settings import PROJECT_ROOT
+from marketplace.settings import MIGRATIONS_DIR
 from marketplace.settlement.tables import (
     CommissionRules,
     LedgerEntry,
@@ -12,7 +12,7 @@ from marketplace.settlement.tables import (
 
 APP_CONFIG = AppConfig(
     app_name="settlement",
-    migrations_folder_path=str(PROJECT_ROOT / "migrations" / "settlement"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "settlement"),
     table_classes=[CommissionRules, LedgerEntry, LedgerLine, Settlement, SettlementStatement, SettlementPayment],
     migration_dependencies=["marketplace.network.piccolo_app"],
     commands=[],

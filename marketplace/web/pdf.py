@@ -8,13 +8,13 @@ from jinja2 import Environment, FileSystemLoader
 
 from marketplace.calendar import ROME
 from marketplace.formatting import Formatter
-from marketplace.settings import PROJECT_ROOT
+from marketplace.settings import TEMPLATES_DIR
 from marketplace.web.i18n import gettext_for
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=True, trim_blocks=True,
+    return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, trim_blocks=True,
                        lstrip_blocks=True)
 
 
