@@ -15,7 +15,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from marketplace.db import database_url, raw_connection
 
@@ -86,7 +86,7 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     parts = urlsplit(url)
     env = dict(os.environ)
     if parts.password is not None:
-        env["PGPASSWORD"] = parts.password
+        env["PGPASSWORD"] = unquote(parts.password)  # a URL writes "@" or "/" in it percent-encoded
         netloc = parts.netloc.rpartition("@")
         user = parts.username or ""
         parts = parts._replace(netloc=f"{user}@{netloc[2]}" if user else netloc[2])

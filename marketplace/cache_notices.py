@@ -102,6 +102,11 @@ class Notices:
         """Wait for announcements still on their way (shutdown, tests)."""
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=timeout)
+        left = set(self._pending)  # not announced in time: the other processes' time limits apply
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.gather(*left, return_exceptions=True)
 
     # --- listening -----------------------------------------------------------------------
 
@@ -109,9 +114,10 @@ class Notices:
         if pid == connection.get_server_pid():
             return  # our own notice: this process dropped its cache already
         self.heard += 1
-        CACHE_NOTICES.labels(name).inc()
         if not caches.drop(name):
-            log.warning("a notice named an unknown cache %r", name)
+            log.warning("a notice named an unknown cache %r", name[:80])
+            name = "unknown"  # anyone may NOTIFY: unknown names must not grow the metric's labels
+        CACHE_NOTICES.labels(name).inc()
         if self._on_heard is not None:
             self._on_heard(name)
 

@@ -15,6 +15,7 @@ Not public: a network API key (``Authorization: Bearer``) or a client address li
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from datetime import datetime, timezone
 
@@ -28,6 +29,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from marketplace.accounts.api_keys import principal_for_key
 from marketplace.accounts.tables import Role
 from marketplace.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 
@@ -134,7 +137,10 @@ def _refused(_: Request, error: HTTPException) -> Response:
 
 @get("/metrics", guards=[metrics_reader], include_in_schema=False, exception_handlers={HTTPException: _refused})
 async def metrics() -> Response:
-    await _read_database()
+    try:
+        await _read_database()
+    except Exception:  # the database is down: the request counts are what a scrape needs most now
+        log.warning("metrics: the database gauges could not be read", exc_info=True)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import sys
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -15,19 +17,26 @@ class MigrationError(RuntimeError):
     pass
 
 
+@functools.cache
+def _shipped_migrations() -> tuple[tuple[str, str], ...]:
+    """Every (app, migration id) this code ships, read once per process: Piccolo's reader puts
+    each folder on ``sys.path`` at every call, which a readiness probe would grow for ever."""
+    manager = BaseMigrationManager()
+    saved = list(sys.path)
+    try:
+        return tuple((app.app_name, migration_id) for app in Finder().get_app_configs()
+                     for migration_id in sorted(manager.get_migration_modules(app.migrations_folder_path)))
+    finally:
+        sys.path[:] = saved
+
+
 async def pending_migrations() -> list[str]:
     """``app:migration`` ids not yet applied to the database."""
-    manager = BaseMigrationManager()
     if not await Migration.table_exists():
         ran: set[tuple[str, str]] = set()
     else:
         ran = {(r["app_name"], r["name"]) for r in await Migration.select(Migration.app_name, Migration.name)}
-    pending = []
-    for app in Finder().get_app_configs():
-        for migration_id in sorted(manager.get_migration_modules(app.migrations_folder_path)):
-            if (app.app_name, migration_id) not in ran:
-                pending.append(f"{app.app_name}:{migration_id}")
-    return pending
+    return [f"{app}:{migration_id}" for app, migration_id in _shipped_migrations() if (app, migration_id) not in ran]
 
 
 async def migrate(*, quiet: bool = True) -> int:

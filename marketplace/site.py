@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 
 from litestar import Request, Response, get
@@ -32,7 +33,8 @@ async def ready() -> Response:
     """200 when this process can serve: the database answers and no migration is pending (a load
     balancer sends traffic only then); 503 naming what is wrong otherwise."""
     try:
-        pending = await pending_migrations()
+        # An exhausted pool or a hung server answers 503 in time, rather than hanging the probe.
+        pending = await asyncio.wait_for(pending_migrations(), 2)
     except Exception:
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     if pending:

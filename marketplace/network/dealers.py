@@ -81,6 +81,7 @@ async def create_dealer(data: DealerInput) -> Dealer:
         raise Conflict(f"dealer code {data.code} is taken", "code")
     dealer = Dealer(code=data.code, **{column._meta.name: value for column, value in _values(data).items()})
     await dealer.save()
+    forget_directory()  # searches and quotes see the new dealer (in every process: cache notices)
     return dealer
 
 
@@ -90,6 +91,7 @@ async def update_dealer(code: str, data: DealerInput) -> None:
     updated = await Dealer.update(_values(data)).where(Dealer.code == data.code).returning(Dealer.id)
     if not updated:
         raise NotFound(f"no dealer with code {code}", "code")
+    forget_directory()  # its place, name and kind as searches and quotes show them
 
 
 async def set_dealer_active(code: str, active: bool) -> None:

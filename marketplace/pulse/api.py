@@ -20,13 +20,16 @@ async def scope_for(principal, dealer: str) -> Scope:
     return own
 
 
-def shape(figures: Kpis) -> KpisOut:
+def shape(figures: Kpis, *, costs_visible: bool = True) -> KpisOut:
+    """The figures as answered; ``costs_visible`` false leaves out those valued at the dealer's unit
+    cost (what a dealer paid for its parts is its own business, not the network's)."""
     return KpisOut(
         period=figures.period, scope=figures.scope, time_saved_minutes=figures.time_saved_minutes,
         requests_completed=figures.requests_completed, fill_rate=figures.fill_rate,
-        time_to_fill_p50_hours=figures.time_to_fill_p50_hours, aged_stock_value=figures.aged_stock_value,
+        time_to_fill_p50_hours=figures.time_to_fill_p50_hours,
+        aged_stock_value=figures.aged_stock_value if costs_visible else None,
         aged_stock_value_change_pct=figures.aged_stock_value_change_pct,
-        aged_stock_sold_value=figures.aged_stock_sold_value, active_dealers=figures.active_dealers,
+        aged_stock_sold_value=figures.aged_stock_sold_value if costs_visible else None, active_dealers=figures.active_dealers,
         online_orders=figures.online_orders, referral_earned=figures.referral_earned, pickup_fees=figures.pickup_fees,
     )
 
@@ -40,4 +43,6 @@ class KpisApi(Controller):
         """One month's figures (``?period=YYYY-MM``) for the network or, with ``&dealer=CODE``, one dealer.
         A dealer's key reads its own figures only (403 for another dealer's)."""
         scope = await scope_for(request.user, dealer)
-        return shape(await kpis(period, scope))
+        # A dealer's own costs, summed over one dealer, are that dealer's to see; the network's
+        # totals mix every dealer's and are the network's.
+        return shape(await kpis(period, scope), costs_visible=scope is NETWORK or request.user.is_dealer)

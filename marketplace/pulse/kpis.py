@@ -95,7 +95,7 @@ async def kpis(period: str, scope: Scope = NETWORK, now: datetime | None = None)
         period=period, scope=scope.name,
         time_saved_minutes=round(sum(minutes_saved(r["created_at"], r["searched_at"], baseline) for r in completed)),
         requests_completed=len(completed),
-        fill_rate=fill_rate(asked),
+        fill_rate=fill_rate(asked, now or datetime.now(timezone.utc)),
         time_to_fill_p50_hours=round(statistics.median(hours), 1) if hours else None,
         aged_stock_value=aged_value, aged_stock_value_change_pct=None,
         aged_stock_sold_units=sold_units, aged_stock_sold_value=sold_value,
@@ -160,21 +160,24 @@ async def _asked_lines(connection, start: datetime, end: datetime, dealer: int |
     return await connection.fetch(_ASKED.format(mine=_mine("t.requester", 3, dealer)), start, end, dealer)
 
 
-def fill_rate(requests: list) -> float | None:
+def fill_rate(requests: list, now: datetime) -> float | None:
     """Of the part lines the scope asked the network for in the month, the share received by the
     end of the third working day after the day asked. A line is one dealer's part on one day (Rome):
-    a declined or expired request followed by another to a second supplier is still one line."""
+    a declined or expired request followed by another to a second supplier is still one line. A
+    line not yet received whose three days have not run out by ``now`` is still pending: it counts
+    neither way (a request made this morning is not a miss)."""
     lines: dict[tuple, list] = {}
     for r in requests:
         day = r["created_at"].astimezone(ROME).date()
         lines.setdefault((r["requester"], r["requested_part"], day), []).append(r)
-    if not lines:
-        return None
-    filled = 0
+    filled = judged = 0
     for asked in lines.values():
         deadline = add_working_days(min(r["created_at"] for r in asked), FILL_WORKING_DAYS + 1)
-        filled += any(r["received_at"] is not None and r["received_at"] < deadline for r in asked)
-    return round(filled / len(lines), 4)
+        hit = any(r["received_at"] is not None and r["received_at"] < deadline for r in asked)
+        if hit or deadline <= now:
+            judged += 1
+            filled += hit
+    return round(filled / judged, 4) if judged else None
 
 
 # --- aged stock -----------------------------------------------------------------------------

@@ -16,9 +16,9 @@ class KpisOut(msgspec.Struct):
     requests_completed: int
     fill_rate: float | None
     time_to_fill_p50_hours: float | None
-    aged_stock_value: Decimal
+    aged_stock_value: Decimal | None  # at unit cost: null for a dealer's scope read by anyone but the dealer
     aged_stock_value_change_pct: float | None
-    aged_stock_sold_value: Decimal
+    aged_stock_sold_value: Decimal | None
     active_dealers: int
     online_orders: int
     referral_earned: Decimal

@@ -105,7 +105,8 @@ async def test_a_manager_reads_the_network_and_any_dealer(client):
     assert Decimal(str(body["aged_stock_value"])) == Decimal("265.00")
     one = await client.get("/api/v1/kpis", params={"period": "2026-10", "dealer": "d003"}, headers=bearer(key))
     assert one.status_code == 200 and one.json()["scope"] == "dealer:D003"
-    assert Decimal(str(one.json()["aged_stock_sold_value"])) == Decimal("85.00")
+    # One dealer's aged stock is valued at its unit cost: that dealer's to see, not the network's.
+    assert one.json()["aged_stock_value"] is None and one.json()["aged_stock_sold_value"] is None
     assert month["dealers"]["D003"]
 
 
@@ -115,6 +116,7 @@ async def test_a_dealer_reads_only_its_own_figures(client):
     own = await client.get("/api/v1/kpis", params={"period": "2026-10"}, headers=bearer(key))
     assert own.status_code == 200 and own.json()["scope"] == "dealer:D001"
     assert own.json()["requests_completed"] == 3 and own.json()["active_dealers"] == 1
+    assert Decimal(str(own.json()["aged_stock_value"])) == Decimal("180.00")  # its own costs
     named = await client.get("/api/v1/kpis", params={"period": "2026-10", "dealer": "D001"}, headers=bearer(key))
     assert named.status_code == 200 and named.json() == own.json()
     other = await client.get("/api/v1/kpis", params={"period": "2026-10", "dealer": "D002"}, headers=bearer(key))
@@ -156,3 +158,18 @@ async def test_a_manager_sets_the_phone_baseline_on_the_settings_page(manager):
     ok = await manager.post("/network/settings", data={**form, "phone_minutes_per_line": "15"})
     assert ok.status_code == 303
     assert (await get_rules()).phone_minutes_per_line == 15
+
+
+def test_a_line_still_within_its_three_days_is_pending_not_a_miss():
+    from datetime import datetime, timedelta, timezone
+
+    from marketplace.pulse.kpis import fill_rate
+
+    now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)  # a Wednesday
+    this_morning = {"requester": 1, "requested_part": 7, "created_at": now - timedelta(hours=3), "received_at": None}
+    last_week = {"requester": 1, "requested_part": 8, "created_at": now - timedelta(days=8), "received_at": None}
+    received = {"requester": 1, "requested_part": 9, "created_at": now - timedelta(hours=5),
+                "received_at": now - timedelta(hours=1)}
+    assert fill_rate([this_morning], now) is None  # nothing judged yet
+    assert fill_rate([this_morning, last_week], now) == 0.0
+    assert fill_rate([this_morning, last_week, received], now) == 0.5
