@@ -97,7 +97,8 @@ def backup(file: Path) -> None:
 @main.command()
 @_data_dir_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace, in one transaction, the tables the archive holds (the database must be empty otherwise).")
+@click.option("--replace", is_flag=True,
+              help="Replace, in one transaction, the tables the archive holds (the database must be empty otherwise).")
 def restore(file: Path, replace: bool) -> None:
     """Restore a backup FILE into the database (stop the app processes first)."""
     from marketplace.backup import BackupError
