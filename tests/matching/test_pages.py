@@ -32,7 +32,7 @@ async def test_search_page_lists_holders_nearest_first_and_remembers_the_search(
     page = await milano_clerk.get("/search", params={"q": "03l 115 562\nNOPE"})
     assert page.status_code == 200
     assert page.text.index("MZ ·") < page.text.index("RM ·")
-    assert "“NOPE” non è in catalogo." in page.text
+    assert "Nessun numero del catalogo corrisponde a “NOPE”" in page.text
     assert "Richiedi 1" in page.text
     fragment = await milano_clerk.get("/search/results", params={"q": "03L115562", "qty": "7"})
     assert "<html" not in fragment.text and "Nessuno ne ha 7: dividi" in fragment.text
