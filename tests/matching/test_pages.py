@@ -65,7 +65,7 @@ async def test_a_refused_request_explains_why(milano_clerk):
     token = await csrf_token(milano_clerk, "/search")
     response = await milano_clerk.post("/transfers/request", data={
         "supplier": "MZ", "part_number": "03L 115 562", "quantity": "9", "_csrf_token": token})
-    assert response.status_code == 409 and "5 available" in response.text
+    assert response.status_code == 409 and "MZ ora ne ha 5 disponibili, ne avevi chiesti 9" in response.text
     assert await Transfer.count() == 0
 
 

@@ -29,3 +29,13 @@
       .catch(function () { form.submit(); });
   });
 })();
+// "Request all from the nearest": the total follows the ticked lines (the server's figure without this script).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("#plan input[type=checkbox]")) return;
+  var plan = box.closest("#plan");
+  var total = 0;
+  plan.querySelectorAll("input[type=checkbox]:checked").forEach(function (b) { total += parseFloat(b.dataset.cost) || 0; });
+  var shown = plan.querySelector("[data-total]");
+  if (shown) shown.textContent = total.toLocaleString(document.documentElement.lang || "it", { style: "currency", currency: "EUR" });
+});
