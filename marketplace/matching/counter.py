@@ -8,14 +8,15 @@ records what was searched); every request through :func:`transfers.request_trans
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.accounts.principal import Principal
 from marketplace.calendar import ROME, today
 from marketplace.db import raw_connection
-from marketplace.errors import Conflict, NotFound
+from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.search_terms import clean_query, like_escape
 from marketplace.matching.search import Holder, SearchResult, search
 from marketplace.matching.transfers import TransferRequest, request_transfer_once
 
@@ -139,3 +140,58 @@ async def reorder(principal: Principal, part_number: str, quantity: int, token: 
     [outcome] = await request_lines(principal, [(holder.dealer_code, holder.part_number,
                                                  min(quantity, holder.available))], token)
     return outcome
+
+
+HISTORY_DAYS = (30, 90, 365)
+HISTORY_LINES = 100
+HISTORY_KINDS = ("transfer", "order")
+
+# What the dealer got from the network (transfers received) and what its customers ordered at its
+# pickup points (read by a join on pickup's tables), newest first.
+_HISTORY = """
+SELECT h.* FROM (
+    SELECT 'transfer' AS kind, t.id AS ref, t.updated_at AS at, p.id AS part_id, p.part_number, p.normalized,
+           p.description, t.quantity, t.unit_price, t.status, d.code AS counterpart
+    FROM transfer t JOIN part p ON p.id = t.part JOIN dealer d ON d.id = t.supplier
+    WHERE t.requester = $1 AND t.status = 'received' AND t.updated_at >= $2
+    UNION ALL
+    SELECT 'order', o.id, o.created_at, p.id, p.part_number, p.normalized, p.description, l.quantity, l.unit_price,
+           o.status, ''
+    FROM order_line l JOIN customer_order o ON o.id = l."order" JOIN pickup_point pp ON pp.id = o.pickup_point
+         JOIN part p ON p.id = l.part
+    WHERE pp.dealer = $1 AND o.created_at >= $2 AND o.status <> 'unconfirmed'
+) h
+WHERE ($3 = '' OR h.kind = $3)
+  AND ($4 = '' OR h.normalized LIKE $4 || '%' ESCAPE '\\' OR h.description ILIKE '%' || $5 || '%' ESCAPE '\\')
+ORDER BY h.at DESC, h.ref DESC
+LIMIT $6
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    kind: str  # transfer (received from the network) | order (a customer's, at the dealer's pickup point)
+    ref: int
+    at: datetime
+    part_id: int
+    part_number: str
+    description: str
+    quantity: int
+    unit_price: Decimal
+    status: str
+    counterpart: str  # the supplier's code for a transfer
+
+
+async def history(dealer_id: int, text: str = "", kind: str = "", days: int = 90) -> list[HistoryLine]:
+    """The dealer's latest lines (transfers received and customer orders) of the last ``days``,
+    of one ``kind`` or both, whose number starts with ``text`` (typed any way) or whose description holds it."""
+    if kind not in ("", *HISTORY_KINDS):
+        raise Invalid("kind is transfer or order", "kind")
+    if days not in HISTORY_DAYS:
+        raise Invalid(f"days is one of {', '.join(map(str, HISTORY_DAYS))}", "days")
+    text = clean_query(text)
+    since = datetime.now(timezone.utc) - timedelta(days=days)
+    async with raw_connection() as connection:
+        rows = await connection.fetch(_HISTORY, dealer_id, since, kind, like_escape(normalize_part_number(text)),
+                                      like_escape(text), HISTORY_LINES)
+    return [HistoryLine(**{k: v for k, v in dict(r).items() if k != "normalized"}) for r in rows]
