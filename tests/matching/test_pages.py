@@ -44,7 +44,7 @@ async def test_search_page_lists_holders_nearest_first_and_remembers_the_search(
 
 async def test_bad_search_input_shows_the_reason(milano_clerk):
     page = await milano_clerk.get("/search", params={"q": "03L115562", "qty": "zero"})
-    assert page.status_code == 422 and "a whole number" in page.text
+    assert page.status_code == 422 and "un numero intero" in page.text
 
 
 async def test_one_click_request_and_a_double_click_makes_one_transfer(milano_clerk):
@@ -58,7 +58,7 @@ async def test_one_click_request_and_a_double_click_makes_one_transfer(milano_cl
     assert first.headers["location"] == second.headers["location"]
     assert await Transfer.count() == 1
     detail = await milano_clerk.get(first.headers["location"])
-    assert "richiesta" in detail.text and "Annulla la richiesta" in detail.text
+    assert "richiesto" in detail.text and "Annulla la richiesta" in detail.text
 
 
 async def test_a_refused_request_explains_why(milano_clerk):
@@ -90,7 +90,7 @@ async def test_supplier_answers_from_the_inbox(milano_clerk, app):
         assert refused.status_code == 422 and "name the carrier" in refused.text
         shipped = await monza.post(f"/transfers/{transfer_id}/ship", data={"_csrf_token": token, "carrier": "BRT"})
         assert shipped.status_code == 303, re.findall(r'role="alert">([^<]*)', shipped.text)
-        assert "spedita" in (await monza.get(f"/transfers/{transfer_id}")).text
+        assert "spedito" in (await monza.get(f"/transfers/{transfer_id}")).text
         wrong = await monza.post(f"/transfers/{transfer_id}/receive", data={"_csrf_token": token})
         assert wrong.status_code == 403
     assert (await Transfer.select(Transfer.status).first())["status"] == "shipped"
