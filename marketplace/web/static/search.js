@@ -22,6 +22,7 @@
       .then(function (response) { return response.text(); })
       .then(function (html) {
         results.innerHTML = html;
+        if (window.labelTables) window.labelTables(results);
         results.removeAttribute("aria-busy");
         // Focus stays in the box: a second Enter must search again, never request by accident.
         history.replaceState(null, "", "/search?" + query);
