@@ -74,18 +74,22 @@ async def test_the_page_offers_words_and_suggestions_in_italian(client):
     assert "non è in catalogo" not in text
 
 
-def test_suggestions_on_200000_numbers_take_under_20_ms():
+def test_suggestions_on_200000_numbers_take_under_20_ms_and_match_a_full_comparison():
     import random
+    import statistics
     import string
     rng = random.Random(15)
     alphabet = string.ascii_uppercase + string.digits
     numbers = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(8, 13))) for _ in range(200_000)})
-    index = NumberIndex(numbers, numbers)
-    target = numbers[1234]
-    typed = target[:3] + ("X" if target[3] != "X" else "Y") + target[4:]
-    started = time.perf_counter()
-    for _ in range(10):
+    index, everything = NumberIndex.of(numbers, numbers), NumberIndex(numbers, numbers)
+    times = []
+    for _ in range(20):
+        target = rng.choice(numbers)
+        at = rng.randrange(len(target))
+        typed = target[:at] + rng.choice("0123456789") + target[at + 1:]
+        started = time.perf_counter()
         found = nearest_in(index, typed)
-    elapsed_ms = (time.perf_counter() - started) / 10 * 1000
-    assert target in found
-    assert elapsed_ms < 20 * 3, elapsed_ms  # 3x headroom for a shared CI machine; the benchmark prints the figure
+        times.append((time.perf_counter() - started) * 1000)
+        assert found == nearest_in(everything, typed)  # the gram index loses nothing
+        assert target in found or target == typed
+    assert statistics.median(times) < 20, times
