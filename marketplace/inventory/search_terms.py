@@ -79,7 +79,7 @@ def part_number_or_words(q: str) -> Combinable:
 
 
 _LETTERS_ONLY = re.compile(r"[^\W\d_]{3,}")
-WORD_CANDIDATES = 50
+WORD_CANDIDATES = 30
 
 _BY_WORDS = """
 SELECT normalized FROM part

@@ -14,6 +14,7 @@ compared with all. benchmarks/counter.py measures both ways.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,13 +85,31 @@ class NumberIndex:
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int32)
 
 
-async def _load() -> NumberIndex:
+class _Numbers:
+    """The catalog's numbers as loaded, and their gram index once a worker thread has built it
+    (about a second for 200,000 numbers, several on a busy machine: no request waits for it)."""
+
+    def __init__(self, plain: NumberIndex) -> None:
+        self.plain = plain
+        self.indexed: NumberIndex | None = None
+        self.building: asyncio.Task | None = None
+
+    def best(self) -> NumberIndex:
+        if self.indexed is None and self.building is None:
+            self.building = asyncio.get_running_loop().create_task(self._build())
+        return self.indexed or self.plain
+
+    async def _build(self) -> None:
+        self.indexed = await asyncio.to_thread(NumberIndex.of, self.plain.normalized, self.plain.part_number)
+
+
+async def _load() -> _Numbers:
     async with raw_connection() as connection:
         rows = await connection.fetch("SELECT normalized, part_number FROM part ORDER BY normalized")
-    return NumberIndex.of([r["normalized"] for r in rows], [r["part_number"] for r in rows])
+    return _Numbers(NumberIndex([r["normalized"] for r in rows], [r["part_number"] for r in rows]))
 
 
-_INDEX: Snapshot[NumberIndex] = Snapshot("part_numbers", _load, REFRESH_SECONDS)
+_INDEX: Snapshot[_Numbers] = Snapshot("part_numbers", _load, REFRESH_SECONDS)
 
 
 def max_distance(normalized: str) -> int:
@@ -116,8 +135,9 @@ def nearest_in(index: NumberIndex, text: str, limit: int = SUGGESTIONS) -> list[
 
 
 async def nearest_numbers(text: str, limit: int = SUGGESTIONS) -> list[str]:
-    """"Forse cercavi": up to ``limit`` catalog numbers within a few edits of ``text``."""
-    return nearest_in(await _INDEX.get(), text, limit)
+    """"Forse cercavi": up to ``limit`` catalog numbers within a few edits of ``text`` (every number
+    compared until the gram index is built, the same answer either way)."""
+    return nearest_in((await _INDEX.get()).best(), text, limit)
 
 
 def forget() -> None:
