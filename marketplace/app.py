@@ -29,6 +29,7 @@ from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.counter_pages import HistoryPages
+from marketplace.network.logo_pages import LogoPages, logo_image
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
@@ -111,6 +112,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             SearchPages,
             TransferPages,
             HistoryPages,
+            LogoPages,
+            logo_image,
             SettlementApi,
             SettlementPages,
             StatementPages,

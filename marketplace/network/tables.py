@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import Enum
 
-from piccolo.columns import Boolean, Date, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -82,3 +82,11 @@ class NetworkSettings(Table):
     # What a phone order takes per part line, in minutes: the baseline of the time the portal saves
     # (network pulse, pulse/kpis.py). The brief suggests 12.
     phone_minutes_per_line = Integer(default=12)
+
+
+class NetworkLogo(Table):
+    """The network's logo in the pages' header: one row at most, an image of bounded size."""
+
+    content_type = Varchar(length=32)
+    data = Bytea()
+    updated_at = Timestamptz(default=TimestamptzNow())
