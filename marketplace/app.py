@@ -29,10 +29,10 @@ from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.counter_pages import HistoryPages
-from marketplace.network.logo_pages import LogoPages, logo_image
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
+from marketplace.network.logo_pages import LogoPages, logo_image
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.outbox.pages import MailPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
