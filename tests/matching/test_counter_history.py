@@ -80,3 +80,18 @@ async def test_a_refused_reorder_offers_the_next_holder(clerk, monkeypatch):
     assert refused.status_code == 409
     assert "Richiesta rifiutata: MZ ora ne ha 0 disponibili" in refused.text
     assert "Prossimo fornitore: RM" in refused.text
+
+
+async def test_the_thumbnail_slot_shows_a_diagram_when_the_vehicles_domain_has_one(clerk, monkeypatch):
+    from marketplace.inventory.tables import Part
+    from marketplace.matching import counter_pages
+
+    oil = (await Part.select(Part.id).where(Part.part_number == "03L 115 562").first())["id"]
+
+    async def showing(part_ids):  # what vehicles.diagrams.diagrams_showing answers
+        return {oil: (7, "Golf VII · Filtri e olio", "/diagrams/7/thumbnail.svg")} if oil in part_ids else {}
+
+    monkeypatch.setattr(counter_pages, "diagrams_showing", showing)
+    page = await clerk.get("/history")
+    assert '<img src="/diagrams/7/thumbnail.svg" alt="Golf VII · Filtri e olio"' in page.text
+    assert page.text.count("<img src=") == 1
