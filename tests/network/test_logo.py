@@ -30,3 +30,15 @@ async def test_only_managers_change_the_logo(clerk):
     token = await csrf_token(clerk, "/search")
     refused = await clerk.post("/network/logo", data={"_csrf_token": token}, files={"logo": ("logo.png", PNG, "image/png")})
     assert refused.status_code == 403
+
+
+async def test_the_demo_seeds_a_logo_made_in_code(client):
+    from marketplace.network.logo import image_type
+    from marketplace.seed_counter import demo_logo_png, seed_counter
+
+    assert image_type(demo_logo_png()) == "image/png"
+    await seed_counter()
+    shown = await client.get("/logo")
+    assert shown.status_code == 200 and shown.content == demo_logo_png()
+    login = await client.get("/login")
+    assert '<img src="/logo?v=' in login.text
