@@ -137,7 +137,7 @@ class DiagramApi(Controller):
         vehicle = await find_vehicle(vin) if vin else None
         diagram = await get_diagram(diagram_id)
         if vehicle is not None and vehicle.model_id != diagram.model_id:
-            raise Invalid(f"diagram {diagram_id} is of the {diagram.model}, not of this vehicle's {vehicle.model}", "vin")
+            raise Invalid("this diagram is not of this vehicle's model", "vin")
         callouts: dict[str, list[CalloutPartOut]] = {}
         for row in diagram.rows:
             callouts.setdefault(row.ref, []).append(

@@ -118,7 +118,7 @@ async def get_diagram(diagram_id: int) -> DiagramView:
             " JOIN vehicle_group g ON g.id = coalesce(s.parent, s.id) JOIN vehicle_model m ON m.id = s.model"
             " WHERE d.id = $1", diagram_id)
         if head is None:
-            raise NotFound(f"no diagram {diagram_id}", "diagram_id")
+            raise NotFound("no such diagram", "diagram_id")
         rows = await connection.fetch(_ROWS, diagram_id)
     return DiagramView(
         id=head["id"], code=head["code"], name=head["name"], model_id=head["model_id"], model=head["model"],
@@ -135,5 +135,5 @@ async def diagram_svg(diagram_id: int) -> str:
     async with raw_connection() as connection:
         svg = await connection.fetchval("SELECT svg FROM vehicle_diagram WHERE id = $1", diagram_id)
     if svg is None:
-        raise NotFound(f"no diagram {diagram_id}", "diagram_id")
+        raise NotFound("no such diagram", "diagram_id")
     return svg

@@ -203,7 +203,7 @@ async def find_vehicle(text: str) -> KnownVehicle:
             " v.model_year, v.build_date, v.option_codes FROM vehicle v JOIN vehicle_model m ON m.id = v.model"
             " WHERE v.vin = $1", facts.vin)
     if row is None:
-        raise NotFound(f"the VIN {facts.vin} is not in the vehicle master", "vin",
+        raise NotFound("this VIN is not in the vehicle master", "vin",
                        manufacturer=facts.manufacturer or None, model_year_hint=facts.model_year_hint)
     return _known(row, facts)
 

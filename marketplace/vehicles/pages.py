@@ -96,7 +96,7 @@ class VehiclePages(Controller):
         vehicle = await vehicle_for(normalize_vin(vin), _model_id(model))
         diagram = await get_diagram(diagram_id)
         if diagram.model_id != vehicle.model_id:
-            raise NotFound(f"diagram {diagram_id} is not of the {vehicle.model}", "diagram_id")
+            raise NotFound("this diagram is not of this vehicle's model", "diagram_id")
         quantity = _qty(qty)
         shown = [row for row in diagram.rows if fits(row, vehicle) is not False]
         by_ref: dict[str, list] = {}

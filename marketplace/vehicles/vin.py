@@ -40,7 +40,7 @@ def vin_problem(text: str) -> str | None:
     if not vin:
         return "type the 17 characters of the VIN"
     if len(vin) != VIN_LENGTH:
-        return f"a VIN has 17 characters, this one has {len(vin)}"
+        return "a VIN has exactly 17 characters"
     if set(vin) & set("IOQ"):
         return "a VIN never contains the letters I, O or Q (they are the digits 1 and 0)"
     if not _ALLOWED.match(vin):
