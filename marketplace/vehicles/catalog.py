@@ -137,3 +137,22 @@ async def diagram_svg(diagram_id: int) -> str:
     if svg is None:
         raise NotFound("no such diagram", "diagram_id")
     return svg
+
+
+async def on_sale_for(part_ids: list[int]) -> dict[int, dict]:
+    """For each callout part, the part the shop sells for it: the newest number of its chain, when
+    that is on sale online (``inventory.on_sale``); parts the shop does not sell are left out."""
+    from marketplace.inventory.chains import chains_of
+    from marketplace.inventory.on_sale import on_sale
+
+    if not part_ids:
+        return {}
+    async with raw_connection() as connection:
+        numbers = {r["id"]: r["normalized"] for r in await connection.fetch(
+            "SELECT id, normalized FROM part WHERE id = ANY($1::int[])", list(set(part_ids)))}
+        chains = await chains_of(connection, list(set(numbers.values())))
+        newest = {part_id: chains[number][0].id for part_id, number in numbers.items() if number in chains}
+        sold = {r["id"]: dict(r) for r in await connection.fetch(
+            "SELECT p.id, p.part_number, p.normalized, p.description, p.list_price, p.map_price FROM part p"
+            f" WHERE p.id = ANY($1::int[]) AND {on_sale('p.')}", list(set(newest.values())))}
+    return {part_id: sold[new_id] for part_id, new_id in newest.items() if new_id in sold}
