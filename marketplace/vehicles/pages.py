@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from marketplace.accounts.auth import PUBLIC, dealer_only
+from marketplace.accounts.auth import dealer_only, signed_in
 from marketplace.errors import DomainError, Invalid, NotFound
 from marketplace.matching.search import Sort, search
 from marketplace.vehicles.catalog import fits, get_diagram, groups_of
@@ -137,7 +137,7 @@ class DiagramFiles(Controller):
     """A diagram's SVG as a file: sanitized at import, served with a policy that runs nothing."""
 
     path = "/diagrams"
-    opt = PUBLIC
+    guards = [signed_in]
     include_in_schema = False
 
     @get("/{diagram_id:int}/svg")

@@ -3,12 +3,14 @@ the served SVG, and diagrams_showing for the reorder history."""
 
 from __future__ import annotations
 
+from marketplace.accounts.tables import Role
 from marketplace.inventory.tables import Part
 from marketplace.vehicles.catalog import fits, get_diagram
 from marketplace.vehicles.diagram_import import import_diagrams
 from marketplace.vehicles.diagrams import diagrams_showing
 from marketplace.vehicles.master import find_vehicle, model_vehicle
 from marketplace.vehicles.svg import sanitize_svg
+from tests.conftest import make_user, sign_in
 from tests.matching.network import key_of
 from tests.vehicles.catalog import GOLF, GOLF_DIESEL, HEADER, PREFIX, SVG, UNKNOWN_VW, build_vehicle_catalog
 
@@ -102,6 +104,9 @@ async def test_the_diagram_api_gives_callouts_and_fits(client):
 
 async def test_the_svg_is_served_as_an_image_that_runs_nothing(client):
     built = await build_vehicle_catalog()
+    assert (await client.get(f"/diagrams/{built['diagram_id']}/svg")).status_code in (302, 303, 401)
+    await make_user("banco@mi.example", Role.dealer_staff, "MI")
+    await sign_in(client, "banco@mi.example")
     answer = await client.get(f"/diagrams/{built['diagram_id']}/svg")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("image/svg+xml")
