@@ -34,6 +34,9 @@ MODELS = (
     DemoModel("T-Roc", "Volkswagen", "Volkswagen", "WVG", "A1", "V", (2018, 2024), ("DADA", "DFFA")),
     DemoModel("Octavia IV", "Škoda", "Skoda", "TMB", "NX", "0", (2020, 2024), ("DPCA", "DTRD")),
 )
+VERSIONS = {"DLAA": "1.0 eTSI 110 CV", "DPCA": "1.5 TSI 150 CV", "DTTA": "2.0 TDI 150 CV", "CJZA": "1.2 TSI 105 CV",
+            "CHPA": "1.4 TSI 150 CV", "CRLB": "2.0 TDI 150 CV", "DADA": "1.5 TSI 150 CV", "DFFA": "2.0 TDI 150 CV",
+            "DTRD": "2.0 TDI 116 CV"}
 YEAR_CODES = {2013: "D", 2014: "E", 2015: "F", 2016: "G", 2017: "H", 2018: "J", 2019: "K", 2020: "L", 2021: "M",
               2022: "N", 2023: "P", 2024: "R"}
 
@@ -52,7 +55,7 @@ DIAGRAMS = (
     ("40", "Sospensioni", "40A", "Sospensione anteriore", "Avantreno e ammortizzatori anteriori", "sospensioni",
      ("Ammortizzatore anteriore", "Molla elicoidale anteriore", "Supporto ammortizzatore", "Braccio oscillante anteriore",
       "Bieletta barra stabilizzatrice", "Testina sterzo", "Tirante sterzo", "Cuscinetto ruota")),
-    ("42", "Sospensioni", "42A", "Sospensione posteriore", "Retrotreno e ammortizzatori posteriori", "sospensioni",
+    ("40", "Sospensioni", "40B", "Sospensione posteriore", "Retrotreno e ammortizzatori posteriori", "sospensioni",
      ("Ammortizzatore posteriore", "Mozzo ruota posteriore", "Cuscinetto ruota", "Bieletta barra stabilizzatrice",
       "Supporto ammortizzatore", "Barra stabilizzatrice")),
     ("94", "Illuminazione", "94A", "Fari anteriori", "Fari e fendinebbia", "illuminazione",
@@ -65,18 +68,21 @@ LED_OPTION, HALOGEN_OPTION = "8IT", "8ID"  # PR codes: LED or halogen headlights
 BIG_BRAKES, SMALL_BRAKES = "1ZD", "1ZA"  # PR codes: 16" or 15" front brakes
 
 
-async def _held_parts(connection, brand: str, category: str) -> dict[str, list[str]]:
-    """Per description (without its "per <model>" hint), the catalog's part numbers of that brand and
-    category, those held by the most demo dealers first."""
+async def _held_parts(connection, model: DemoModel, category: str) -> dict[str, list[str]]:
+    """Per description (without its "per <model>" hint), the catalog's part numbers of the model's
+    brand (or an aftermarket one) and category, held by demo dealers: those held by the most first,
+    and none whose description names another model."""
     rows = await connection.fetch(
-        "SELECT p.part_number, split_part(p.description, ' per ', 1) AS item, count(s.id) AS holders"
+        "SELECT p.part_number, split_part(p.description, ' per ', 1) AS item,"
+        " split_part(p.description, ' per ', 2) AS hint, count(s.id) AS holders"
         " FROM part p JOIN stock_item s ON s.part = p.id AND s.shared AND s.on_hand > 0"
         " WHERE p.category = $1 AND p.brand = ANY($2::text[]) AND p.superseded_by IS NULL"
         " GROUP BY p.id ORDER BY holders DESC, p.part_number", category,
-        [brand, "Volkswagen", "Bosch", "Brembo", "Mann-Filter", "Valeo", "Sachs"])
+        [model.brand, "Volkswagen", "Bosch", "Brembo", "Mann-Filter", "Valeo", "Sachs"])
     found: dict[str, list[str]] = {}
     for row in rows:
-        found.setdefault(row["item"], []).append(row["part_number"])
+        if row["hint"] in ("", model.name):
+            found.setdefault(row["item"], []).append(row["part_number"])
     return found
 
 
@@ -124,7 +130,7 @@ async def seed_vehicles(seed: int = 1) -> None:
     async with raw_connection() as connection:
         for model in MODELS:
             for group_code, group, subgroup_code, subgroup, diagram, category, items in DIAGRAMS:
-                held = await _held_parts(connection, model.brand, category)
+                held = await _held_parts(connection, model, category)
                 refs: list[str] = []
                 rows: list[list[object]] = []
                 for item in items:
@@ -160,11 +166,12 @@ def _rows(rng: random.Random, model: DemoModel, ref: str, item: str, numbers: li
     by years or by an option code, as real catalogs do."""
     quantity = 2 if any(word in item for word in ("Pastiglie", "Ganasce", "Ammortizzatore", "Molla", "Lampadina")) else 1
     first_year, last_year = model.years
+    if "LED" in item:  # only cars with LED headlights have these
+        return [[ref, numbers[0], quantity, "solo con fari LED", None, None, "", LED_OPTION]]
+    if "alogeno" in item:
+        return [[ref, numbers[0], quantity, "solo con fari alogeni", None, None, "", HALOGEN_OPTION]]
     if len(numbers) < 2 or rng.random() < 0.5:
         return [[ref, numbers[0], quantity, "", None, None, "", ""]]
-    if "Faro" in item or "Centralina faro" in item or "xeno" in item:
-        return [[ref, numbers[0], 1, "con fari LED", None, None, "", LED_OPTION],
-                [ref, numbers[1], 1, "con fari alogeni", None, None, "", HALOGEN_OPTION]]
     if "anteriore" in item and "freno" in item.lower():
         return [[ref, numbers[0], quantity, "freni anteriori 16\"", None, None, "", BIG_BRAKES],
                 [ref, numbers[1], quantity, "freni anteriori 15\"", None, None, "", SMALL_BRAKES]]
@@ -190,7 +197,7 @@ def demo_vehicles(seed: int = 1) -> list[VehicleInput]:
             vin = f"{model.wmi}ZZZ{model.type_code}Z{YEAR_CODES[year]}{model.plant}{serial}"
             options = (LED_OPTION if copy % 2 == 0 else HALOGEN_OPTION, BIG_BRAKES if copy == 2 else SMALL_BRAKES)
             vehicles.append(VehicleInput(
-                vin=vin, model=model.name, version=f"{model.name} {engine}", engine_code=engine, model_year=year,
+                vin=vin, model=model.name, version=VERSIONS[engine], engine_code=engine, model_year=year,
                 build_date=date(year - 1 if rng.random() < 0.3 else year, rng.randint(1, 12), rng.randint(1, 28)),
                 option_codes=options, manufacturer=model.manufacturer))
     return vehicles

@@ -171,11 +171,12 @@ async def vehicle_list() -> list[dict]:
     return [dict(r) for r in rows]
 
 
-async def models() -> list[dict]:
-    """The models with a catalog or vehicles, by name (the picker of an unknown VIN)."""
+async def models(manufacturer: str | None = None) -> list[dict]:
+    """The models, by name, those of ``manufacturer`` first (the picker of an unknown VIN)."""
     async with raw_connection() as connection:
         rows = await connection.fetch("SELECT id, name, manufacturer FROM vehicle_model ORDER BY name")
-    return [dict(r) for r in rows]
+    return sorted((dict(r) for r in rows), key=lambda m: (m["manufacturer"] != (manufacturer or m["manufacturer"]),
+                                                          m["name"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,7 @@ class VehiclePages(Controller):
                 raise
             return page(request, "vehicles/unknown.html", status_code=404, vin=normalized,
                         manufacturer=missing.extra.get("manufacturer"), year_hint=missing.extra.get("model_year_hint"),
-                        models=await models())
+                        models=await models(missing.extra.get("manufacturer")))
         except Invalid as invalid:
             return page(request, "vehicles/index.html", status_code=422, vin=vin, plate="", answer=None, error=invalid,
                         plates_on=configured_provider() is not None)

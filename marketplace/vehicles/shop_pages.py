@@ -39,7 +39,7 @@ class ShopVehiclePages(Controller):
             if missing.field != "vin":
                 raise
             return page(request, "vehicles/shop_unknown.html", status_code=404, vin=normalize_vin(vin),
-                        manufacturer=missing.extra.get("manufacturer"), models=await models())
+                        manufacturer=missing.extra.get("manufacturer"), models=await models(missing.extra.get("manufacturer")))
         except DomainError as error:
             return page(request, "vehicles/shop_index.html", status_code=error.status_code, vin=vin, error=error)
         suffix = f"?{urlencode({'model': model})}" if model and not vehicle.complete else ""
