@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
 from marketplace.accounts.auth import manager_only, signed_in
-from marketplace.errors import Invalid
+from marketplace.errors import Invalid, NotFound
 from marketplace.vehicles.catalog import fits, get_diagram, groups_of
 from marketplace.vehicles.diagrams import svg_url
 from marketplace.vehicles.master import find_vehicle, upsert_vehicles, vehicle_input
@@ -133,8 +133,13 @@ class DiagramApi(Controller):
     @get("/{diagram_id:int}")
     async def diagram(self, request: Request, diagram_id: int, vin: str | None = None) -> DiagramOut:
         """A diagram's callouts and their part rows; with ``vin``, whether each row ``fits`` that
-        vehicle (null without one, or for a VIN the master does not hold)."""
-        vehicle = await find_vehicle(vin) if vin else None
+        vehicle (null without one, or for a valid VIN the master does not hold; 422 for an invalid one)."""
+        vehicle = None
+        if vin:
+            try:
+                vehicle = await find_vehicle(vin)  # 422 for a bad VIN
+            except NotFound:
+                vehicle = None  # a valid VIN the master does not hold: applicability unknown
         diagram = await get_diagram(diagram_id)
         if vehicle is not None and vehicle.model_id != diagram.model_id:
             raise Invalid("this diagram is not of this vehicle's model", "vin")

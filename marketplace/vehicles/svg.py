@@ -2,7 +2,8 @@
 
 What is kept: shapes, groups, text, titles, and presentation attributes whose values hold no
 ``url(``, ``javascript:`` or ``expression(``. What goes: scripts, styles, links, images, foreign
-objects, ``on*`` attributes, entities and doctypes (refused before parsing), anything namespaced
+objects, ``on*`` attributes, ``id`` and ``class`` (an inlined drawing must not restyle or shadow the
+page), entities and doctypes (refused before parsing), text that is not UTF-8, anything namespaced
 but the SVG namespace. The result is stored; pages inline it and ``/diagrams/{id}/svg`` serves it
 as ``image/svg+xml`` with a CSP that runs nothing.
 """
@@ -23,7 +24,7 @@ _ATTRIBUTES = {
     "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "d", "points",
     "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-dasharray", "opacity",
     "fill-opacity", "stroke-opacity", "transform", "font-size", "font-family", "font-weight", "text-anchor",
-    "dominant-baseline", "data-ref", "class", "id", "preserveAspectRatio",
+    "dominant-baseline", "data-ref", "preserveAspectRatio",
 }
 _BAD_VALUE = re.compile(r"url\s*\(|javascript:|expression\s*\(|[<>]", re.IGNORECASE)
 _REF = re.compile(r"^[A-Za-z0-9]{1,8}$")
@@ -42,10 +43,15 @@ def sanitize_svg(data: bytes | str) -> str:
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
         raise Invalid(f"the SVG is larger than {MAX_BYTES // 1024} KB", "svg")
-    if re.search(rb"<!(DOCTYPE|ENTITY)", raw, re.IGNORECASE):
-        raise Invalid("the SVG has a DOCTYPE or entities: save it as plain SVG", "svg")
     try:
-        root = ET.fromstring(raw)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the SVG is not UTF-8 text", "svg") from None
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        raise Invalid("the SVG has a DOCTYPE or entities: save it as plain SVG", "svg")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # parsed as the text it is, whatever encoding it claims
+    try:
+        root = ET.fromstring(text)
     except ET.ParseError as error:
         raise Invalid(f"the SVG is not well-formed XML: {error}", "svg") from None
     if _local(root.tag) != "svg":
@@ -101,7 +107,7 @@ def with_links(svg: str, link_of, current: str | None = None, title_of=None) -> 
 
 def _close_links(svg: str) -> str:
     """Close each opened callout link after the ``</g>`` that ends its group."""
-    out, depth_stack, i = [], [], 0
+    out, depth_stack = [], []
     tokens = re.split(r"(<a [^>]*>|<g[ >][^>]*>|<g>|</g>)", svg)
     for token in tokens:
         if token.startswith("<a "):
@@ -122,5 +128,4 @@ def _close_links(svg: str) -> str:
                     out.append("</a>")
             continue
         out.append(token)
-        i += 1
     return "".join(out)

@@ -38,6 +38,10 @@ def test_the_sanitizer_refuses_what_is_not_an_svg():
             sanitize_svg(data)
         assert failure.value.message.startswith(reason) and failure.value.field == "svg"
     assert 'fill="url' not in sanitize_svg(b'<svg><rect fill="url(http://evil/x)"/><rect style="x"/></svg>')
+    assert sanitize_svg(b'<svg id="holders" class="banner"><g data-ref="1" id="q"/></svg>') == (
+        '<svg xmlns="http://www.w3.org/2000/svg"><g data-ref="1"></g></svg>')
+    with pytest.raises(Invalid):
+        sanitize_svg('<svg/>'.encode("utf-16"))
 
 
 async def test_the_import_names_each_refused_line():
@@ -97,6 +101,8 @@ async def test_the_diagram_api_gives_callouts_and_fits(client):
     ]
     without = (await client.get(f"/api/v1/diagrams/{built['diagram_id']}", headers=headers)).json()
     assert {p["fits"] for c in without["callouts"] for p in c["parts"]} == {None}
+    unknown = await client.get(f"/api/v1/diagrams/{built['diagram_id']}", params={"vin": UNKNOWN_VW}, headers=headers)
+    assert unknown.status_code == 200 and {p["fits"] for c in unknown.json()["callouts"] for p in c["parts"]} == {None}
     assert (await client.get("/api/v1/diagrams/999", headers=headers)).status_code == 404
     bad = await client.get(f"/api/v1/diagrams/{built['diagram_id']}", params={"vin": "123"}, headers=headers)
     assert bad.status_code == 422 and bad.json()["field"] == "vin"
