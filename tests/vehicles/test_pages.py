@@ -101,3 +101,12 @@ async def test_the_plate_box_says_when_it_is_not_configured_and_follows_a_found_
 
 async def test_only_dealers_open_vehicle_pages(client):
     assert (await client.get(f"/vehicles/{GOLF}")).status_code in (302, 303, 401)
+
+
+async def test_the_pages_read_in_english_too(milano_clerk):
+    milano_clerk.cookies.set("lang", "en")
+    page = await milano_clerk.get(f"/vehicles/{GOLF}/diagrams/{milano_clerk.diagram_id}", params={"ref": "2"})
+    assert "Callout 2: who has it" in page.text and "do not fit this vehicle" in page.text
+    assert "Riferimento" not in page.text
+    unknown = await milano_clerk.get(f"/vehicles/{UNKNOWN_VW}")
+    assert "Manufacturer: Volkswagen." in unknown.text and "Choose the model" in unknown.text
