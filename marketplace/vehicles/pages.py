@@ -97,7 +97,6 @@ class VehiclePages(Controller):
         diagram = await get_diagram(diagram_id)
         if diagram.model_id != vehicle.model_id:
             raise NotFound("this diagram is not of this vehicle's model", "diagram_id")
-        quantity = _qty(qty)
         shown = [row for row in diagram.rows if fits(row, vehicle) is not False]
         by_ref: dict[str, list] = {}
         for row in shown:
@@ -114,6 +113,8 @@ class VehiclePages(Controller):
             return f"{callout}: {rows[0].description}" if rows else callout
 
         svg = with_links(diagram.svg, link, ref, title)
+        # The quantity the vehicle takes (a pair of discs: 2), unless the clerk asks for another.
+        quantity = _qty(qty) if qty else max((row.quantity for row in by_ref.get(ref or "", [])), default=1)
         results, error = [], None
         if ref and ref in by_ref:
             try:

@@ -55,6 +55,7 @@ async def test_a_callout_lists_the_holders_nearest_first_and_requests_through_th
     # The old disc number leads to its newest one, held in Bergamo.
     disc = (await milano_clerk.get(diesel, params={"ref": "1"})).text.split('id="holders"')[1]
     assert "5Q0 615 301 F" in disc and "BG ·" in disc and "sostituito da 5Q0 615 301 F" in disc
+    assert "Richiedi 2" in disc  # the callout's quantity: a pair of discs
     form = _form_of(page.text, "MZ")
     token = await csrf_token(milano_clerk, diesel)
     answer = await milano_clerk.post("/transfers/request", data={**form, "_csrf_token": token})
