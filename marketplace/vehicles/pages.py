@@ -4,7 +4,7 @@ network holders of a callout's parts with the network search's own "Richiedi" fo
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Redirect, Template
@@ -62,7 +62,7 @@ class VehiclePages(Controller):
         """The VIN and plate boxes; a VIN goes to its page, a plate to its VIN's page when the service knows it."""
         answer, error = None, None
         if vin.strip():
-            return Redirect(f"/vehicles/{normalize_vin(vin)}", status_code=303)
+            return Redirect(f"/vehicles/{quote(normalize_vin(vin), safe='')}", status_code=303)
         if plate.strip():
             try:
                 answer = await lookup_plate(plate)

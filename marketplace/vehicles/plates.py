@@ -21,7 +21,7 @@ import httpx
 
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
-from marketplace.vehicles.vin import normalize_vin, vin_problem
+from marketplace.vehicles.vin import looks_like_vin, normalize_vin, vin_problem
 
 CACHE_DAYS = 60
 TIMEOUT_SECONDS = 3.0
@@ -160,8 +160,6 @@ async def lookup_plate(text: str, provider: PlateProvider | None = None, timeout
 
 def vehicle_page_for(text: str) -> str | None:
     """Where the counter's search box goes for a VIN (``/vehicles/{vin}``) or a plate; None for anything else."""
-    from marketplace.vehicles.vin import looks_like_vin
-
     if looks_like_vin(text):
         return f"/vehicles/{normalize_vin(text)}"
     if looks_like_plate(text):

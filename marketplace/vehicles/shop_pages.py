@@ -3,7 +3,7 @@ and of each callout the parts that fit and are on sale online, priced and linked
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Redirect
@@ -28,7 +28,7 @@ class ShopVehiclePages(Controller):
     @get("/")
     async def index(self, request: Request, vin: str = "") -> Response:
         if vin.strip():
-            return Redirect(f"/shop/vehicle/{normalize_vin(vin)}", status_code=303)
+            return Redirect(f"/shop/vehicle/{quote(normalize_vin(vin), safe='')}", status_code=303)
         return page(request, "vehicles/shop_index.html", vin="", error=None)
 
     @get("/{vin:str}")
