@@ -10,6 +10,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.tables import Dealer
 from marketplace.seed_data import NetworkSeed, generate_network
 from marketplace.seed_stock import generate_stock
+from marketplace.seed_vehicles import seed_vehicles
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.example"
@@ -39,6 +40,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         await _feed_times(connection, seed)
         logins = await _demo_users(network)
     await _click_and_collect(network)
+    await seed_vehicles(seed)
     if history:
         from marketplace.seed_history import seed_history, settle_history
 
