@@ -44,6 +44,9 @@ from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
 from marketplace.sweeper import transfer_sweeper
+from marketplace.vehicles.api import DiagramApi, VehicleApi
+from marketplace.vehicles.pages import DiagramFiles, VehiclePages
+from marketplace.vehicles.shop_pages import ShopVehiclePages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
@@ -131,6 +134,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             CounterPages,
             TerritoryOrderPages,
             MailPages,
+            VehiclePages, DiagramFiles, VehicleApi, DiagramApi, ShopVehiclePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],

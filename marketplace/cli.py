@@ -341,5 +341,65 @@ def mail_send() -> None:
                f"{report.given_up} given up")
 
 
+@main.group()
+def vehicles() -> None:
+    """The importer's vehicle master (also ``marketplace vehicle``)."""
+
+
+main.add_command(vehicles, name="vehicle")
+
+
+@vehicles.command("import")
+@_data_dir_option
+@click.argument("file", type=click.File("rb"))
+def vehicles_import(file) -> None:
+    """Upsert vehicles from a CSV file; prints the report, exit 1 when nothing was applied."""
+    from marketplace.vehicles.master import import_vehicles
+
+    report = _run(import_vehicles, file.read())
+    click.echo(f"lines read {report.lines_read}, created {report.created}, updated {report.updated}, "
+               f"rejected {len(report.rejected)}")
+    for reject in report.rejected:
+        click.echo(f"  line {reject.line}: {reject.vin}: {reject.reason}")
+    if report.rejected and not report.lines_applied:
+        sys.exit(1)
+
+
+@vehicles.command("list")
+@_data_dir_option
+def vehicles_list() -> None:
+    """One vehicle a line: VIN and model (tab-separated)."""
+    from marketplace.vehicles.master import vehicle_list
+
+    for row in _run(vehicle_list):
+        click.echo(f"{row['vin']}\t{row['model']}")
+
+
+@main.group()
+def diagrams() -> None:
+    """The catalog by vehicle: exploded diagrams and their callouts."""
+
+
+@diagrams.command("import")
+@_data_dir_option
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--csv", "csv_name", default="callouts.csv", show_default=True, help="The callout CSV in the folder.")
+def diagrams_import(folder: Path, csv_name: str) -> None:
+    """Import a folder of SVG diagrams and its callout CSV; prints the report, exit 1 when nothing was applied."""
+    from marketplace.vehicles.diagram_import import import_diagrams
+
+    csv_path = folder / csv_name
+    if not csv_path.is_file():
+        raise click.ClickException(f"no {csv_name} in {folder}")
+    svgs = {path.name: path.read_bytes() for path in folder.glob("*.svg") if path.is_file()}
+    report = _run(import_diagrams, csv_path.read_bytes(), svgs)
+    click.echo(f"lines read {report.lines_read}, diagrams {report.diagrams}, rows {report.rows}, "
+               f"rejected {len(report.rejected)}")
+    for reject in report.rejected:
+        click.echo(f"  line {reject.line}: callout {reject.reference}: {reject.reason}")
+    if report.rejected and not report.rows:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ from marketplace.network.tables import Dealer
 from marketplace.seed_counter import seed_counter
 from marketplace.seed_data import NetworkSeed, generate_network
 from marketplace.seed_stock import generate_stock
+from marketplace.seed_vehicles import seed_vehicles
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.example"
@@ -41,6 +42,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         logins = await _demo_users(network)
     await _click_and_collect(network)
     await seed_counter()  # the network's logo (issue 15)
+    await seed_vehicles(seed)
     if history:
         from marketplace.seed_history import seed_history, settle_history
 

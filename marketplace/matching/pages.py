@@ -19,6 +19,7 @@ from marketplace.matching.search import Sort, search
 from marketplace.matching.tables import DeclineReason
 from marketplace.matching.transfers import ACTIONS, Answer, act
 from marketplace.pagination import page_number
+from marketplace.vehicles.plates import vehicle_page_for
 from marketplace.web.forms import form_fields, safe_next
 from marketplace.web.render import page
 from marketplace.web.urls import redirect_to
@@ -92,15 +93,19 @@ class SearchPages(Controller):
         return found
 
     @get("/")
-    async def index(self, request: Request) -> Template:
+    async def index(self, request: Request) -> Response:
+        if target := vehicle_page_for(request.query_params.get("q", "")):  # a VIN or a plate: the vehicle's page
+            return Redirect(target, status_code=303)
         found = await self._search(request)
         return page(request, "matching/search.html", status_code=found["error"].status_code if found["error"] else 200,
                     recent=await recent_searches(request.user.user_id),
                     favourites=await favourites(request.user.dealer_id), **found)
 
     @get("/results")
-    async def results(self, request: Request) -> Template:
+    async def results(self, request: Request) -> Response:
         """The results alone, for the page's script to swap in without a reload."""
+        if target := vehicle_page_for(request.query_params.get("q", "")):  # the script follows it
+            return Redirect(target, status_code=303)
         found = await self._search(request)
         return page(request, "matching/_results.html", status_code=found["error"].status_code if found["error"] else 200,
                     **found)

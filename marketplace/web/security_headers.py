@@ -35,6 +35,7 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start" and scope["type"] == ScopeType.HTTP:
         headers = MutableScopeHeaders.from_message(message)
         for name, value in HEADERS.items():
-            headers[name] = value
+            if name != "Content-Security-Policy" or headers.get(name) is None:  # a stricter one of a file stays
+                headers[name] = value
         if _no_store(scope):
             headers["Cache-Control"] = "no-store"

@@ -19,8 +19,13 @@
     var query = new URLSearchParams(new FormData(form)).toString();
     results.setAttribute("aria-busy", "true");
     fetch("/search/results?" + query, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        // A VIN or a plate: the server sends the vehicle's page, opened as a page.
+        if (response.redirected) { window.location.assign(response.url); return null; }
+        return response.text();
+      })
       .then(function (html) {
+        if (html === null) return;
         results.innerHTML = html;
         if (window.labelTables) window.labelTables(results);
         results.removeAttribute("aria-busy");
