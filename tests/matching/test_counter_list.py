@@ -88,3 +88,21 @@ async def test_a_refused_request_answers_in_italian_and_offers_the_next_holder_i
     done = await clerk.post("/transfers/request", data={**nxt, "_csrf_token": token})
     assert done.status_code == 303
     assert [r["quantity"] for r in await Transfer.select(Transfer.quantity)] == [2]
+
+
+async def test_a_list_request_with_one_line_refused_requests_the_others_and_offers_the_next_holder(clerk):
+    page = await clerk.get("/search", params={"q": LIST, "qty": "2"})
+    form = _fields(page.text, "/transfers/request-all")
+    await StockItem.update({StockItem.on_hand: 0}).where(StockItem.transfer_price == "9.90")  # Monza sold out meanwhile
+    token = await csrf_token(clerk, "/search")
+    answer = await clerk.post("/transfers/request-all", data={**form, "_csrf_token": token})
+    assert answer.status_code == 409
+    text = answer.text
+    assert "Trasferimento 1 richiesto:" in text and "5Q0 615 301 F" in text  # Bergamo's line went through
+    assert "Richiesta rifiutata: MZ ora ne ha 0 disponibili, ne avevi chiesti 2." in text
+    nxt = _fields(text.split("Richiesta rifiutata")[1], "/transfers/request")
+    assert nxt["supplier"] == "RM" and nxt["list"] == "1"
+    done = await clerk.post("/transfers/request", data={**nxt, "_csrf_token": token})
+    assert done.status_code == 303 and "requested=" in done.headers["location"]
+    rows = await Transfer.select(Transfer.supplier.code.as_alias("s")).order_by(Transfer.id)
+    assert [r["s"] for r in rows] == ["BG", "RM"]
