@@ -75,6 +75,11 @@ async def test_counter_pages_fit_a_390_px_phone_and_a_list_is_requested_in_one_c
         assert await Transfer.count() == 2
         await fits(page, "the list after the request")
         await Transfer.update({Transfer.status: "received"}, force=True)
+        # A line in the cart, so the cart's table is there to fit.
+        await page.goto(f"{live_server}/shop/parts/03L%20115%20562")
+        await page.get_by_role("button", name="Aggiungi al carrello").click()
+        await expect(page.locator("main table")).to_contain_text("03L 115 562")
+        await fits(page, "the cart with a line")
         for path in ("/stock", "/shop/cart", "/transfers?direction=outgoing", "/transfers/1", "/history",
                      "/pickup/orders", "/search?q=filtro+olio"):
             await page.goto(f"{live_server}{path}")
