@@ -22,9 +22,9 @@ from marketplace.accounts.pages import ApiKeyPages, UserPages
 from marketplace.badges import count_waiting_transfers
 from marketplace.db import POOL_OPTIONS
 from marketplace.geo.api import TerritoryApi
+from marketplace.geo.pages import TerritoryPages
 from marketplace.incentives.api import IncentivesApi
 from marketplace.incentives.pages import IncentiveManagerPages, IncentivePages
-from marketplace.geo.pages import TerritoryPages
 from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi

@@ -14,7 +14,6 @@ from marketplace.accounts.auth import dealer_admin_only, dealer_only, manager_on
 from marketplace.calendar import ROME
 from marketplace.errors import DomainError, Forbidden, Invalid, NotFound
 from marketplace.formatting import Formatter
-from marketplace.incentives.api import check_reader
 from marketplace.incentives.claims import claim_document, claims, decide_claim, submit_claim
 from marketplace.incentives.overview import explanations, overview
 from marketplace.incentives.reserved import reservations, reserve_fast_movers
