@@ -8,7 +8,7 @@ inventory/availability.py, where sellable stock is defined). A round of reservat
 :func:`reserve_fast_movers` (a manager's button, the demo; the lead may schedule it).
 
 Provincial dealers' transfer requests are also served first by the central warehouse: its inbox
-lists them first (:data:`PRIORITY_FIRST`).
+lists them first (:data:`PRIORITY_FIRST`, used by matching/queries.py's inbox).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from marketplace.incentives.rules import rules_at
 
 #: The tier whose requests the central warehouse serves first and for whom fast movers are held.
 PRIORITY_TIER = "provincial"
-#: ORDER BY key for a list of transfers ``t`` (requester ``t.requester``): the priority tier first.
-PRIORITY_FIRST = f"(SELECT d.tier <> '{PRIORITY_TIER}' FROM dealer d WHERE d.id = t.requester)"
+#: ORDER BY key (ascending) for a query of the ``transfer`` table: the priority tier's requests first.
+PRIORITY_FIRST = f"(SELECT d.tier <> '{PRIORITY_TIER}' FROM dealer d WHERE d.id = transfer.requester)"
 
 _DEMAND = """
 WITH demand AS (
