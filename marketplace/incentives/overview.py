@@ -44,6 +44,10 @@ class Overview:
     def applied_total(self, kind: str) -> Decimal:
         return sum((a["amount"] for a in self.applied if a["kind"] == kind), Decimal("0.00"))
 
+    def said(self, fmt: Formatter) -> list[tuple[str, dict]]:
+        """The explanation (for templates: ``o.said(fmt)``)."""
+        return explanations(self, fmt)
+
     @property
     def in_trial(self) -> bool:
         now = datetime.now(timezone.utc)

@@ -77,6 +77,12 @@ async def test_the_dealers_page_explains_in_italian(client):
     assert "Ti mancano 1.240,00\xa0€ di ordini online per lo sconto del 10%" in page.text
     assert "I miei incentivi" in page.text and "Sconto progressivo" in page.text
     assert (await client.get("/incentives", params={"period": "2026-00"})).status_code == 422
+    client.cookies.set("lang", "en")
+    english = await client.get("/incentives", params={"period": "2026-10"})
+    import re; print(re.findall(r"<li>.*?</li>", english.text)); assert "You need" in english.text and "Progressive discount" in english.text
+    client.cookies.set("lang", "it")
+    home = await client.get("/")  # the scorecard explains this month's incentives too
+    assert home.status_code == 200 and "I tuoi incentivi" in home.text and "Ti mancano 2.000,00\xa0€" in home.text
     assert (await client.get("/network/incentives")).status_code == 403
 
 
@@ -140,3 +146,23 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
     assert again.status_code == 409
     row = await MarketingClaim.select(MarketingClaim.status, MarketingClaim.entry).first()
     assert row["status"] == "approved" and row["entry"] is not None
+    claims = await client.get("/network/incentives/claims")
+    assert "approvata (pagata con la liquidazione)" in claims.text
+
+
+async def test_a_claim_rejected_books_nothing(client):
+    from marketplace.incentives.claims import submit_claim
+    from marketplace.settlement.tables import LedgerEntry
+
+    p = await build_month()
+    claim = await submit_claim(p["D0013"].id, "300", "Fiera", "f.png", b"\x89PNG\r\n\x1a\n....", "user:x")
+    await make_user("boss@network.example", Role.network_manager)
+    await sign_in(client, "boss@network.example")
+    token = await csrf_token(client, "/network/incentives/claims")
+    response = await client.post(f"/network/incentives/claims/{claim}/reject", data={"note": "manca la fattura",
+                                                                                     "_csrf_token": token})
+    assert response.status_code == 303
+    row = await MarketingClaim.select(MarketingClaim.status, MarketingClaim.note, MarketingClaim.content_type).first()
+    assert row == {"status": "rejected", "note": "manca la fattura", "content_type": "image/png"}
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "marketing") == 0
+    assert (await client.post(f"/network/incentives/claims/{claim}/pay", data={"_csrf_token": token})).status_code == 404
