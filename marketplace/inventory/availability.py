@@ -33,6 +33,14 @@ RESERVED_NOW = ("EXISTS (SELECT 1 FROM reserved_part r WHERE r.part = s.part AND
                 " AND r.reserved_from <= now() AND now() < r.reserved_until)")
 RESERVED_FOR_TIER = "provincial"
 
+
+def visible_to(viewer: str) -> str:
+    """SQL: the row ``s`` may be sold to the dealer whose id is the parameter ``viewer`` (NULL: no
+    dealer asking, as for a customer's order) — not held by a running reservation for another tier."""
+    return (f"({viewer}::int IS NULL OR s.dealer = {viewer}::int OR (SELECT v.tier FROM dealer v WHERE v.id = {viewer}::int)"
+            f" = '{RESERVED_FOR_TIER}' OR NOT {RESERVED_NOW})")
+
+
 _FOR_SEARCH = f"""
 SELECT s.part, s.dealer, {AVAILABLE} AS available, s.transfer_price, s.last_movement_date
 FROM stock_item s WHERE s.part = ANY($1::int[]) AND {SELLABLE}
@@ -71,7 +79,8 @@ FROM stock_item s {_AT_ACTIVE_DEALER}
 WHERE s.part = $1 AND {SELLABLE} AND s.dealer <> $2
 """
 
-_AT_ONE = "SELECT GREATEST(on_hand - reserved, 0) FROM stock_item WHERE dealer = $1 AND part = $2 AND shared"
+_AT_ONE = ("SELECT GREATEST(s.on_hand - s.reserved, 0) FROM stock_item s WHERE s.dealer = $1 AND s.part = $2 AND s.shared"
+           f" AND {visible_to('$3')}")
 
 
 async def stock_for_search(connection, part_ids: list[int], searcher_id: int, viewer_tier: str | None = None) -> list:
@@ -107,6 +116,7 @@ async def holders_of(connection, part_id: int, excluding: int) -> list:
     return await connection.fetch(_HOLDERS, part_id, excluding)
 
 
-async def shared_available(connection, dealer_id: int, part_id: int) -> int:
-    """Units of the part the dealer shares and has not reserved (0 when none)."""
-    return await connection.fetchval(_AT_ONE, dealer_id, part_id) or 0
+async def shared_available(connection, dealer_id: int, part_id: int, viewer_id: int | None = None) -> int:
+    """Units of the part the dealer shares and has not reserved (0 when none), as the dealer
+    ``viewer_id`` may have them (a running reservation for another tier leaves them out)."""
+    return await connection.fetchval(_AT_ONE, dealer_id, part_id, viewer_id) or 0

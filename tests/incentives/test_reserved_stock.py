@@ -46,6 +46,14 @@ async def test_fast_movers_are_reserved_for_the_provincial_tier_during_the_windo
     assert (await central(client, keys["PV"]))["available"] == 10  # provincial: sees it
     assert (await central(client, keys["MI"], "RARE-1"))["available"] == 2  # not a fast mover: everyone
 
+    # Asking the warehouse by name does not get round it: 409, nothing available to MI; PV gets it.
+    response = await client.post("/api/v1/transfers", json={"supplier": "CW", "part_number": FILTER, "quantity": 1},
+                                 headers={"Authorization": f"Bearer {keys['MI']}"})
+    assert response.status_code == 409 and response.json()["available"] == 0
+    response = await client.post("/api/v1/transfers", json={"supplier": "CW", "part_number": FILTER, "quantity": 1},
+                                 headers={"Authorization": f"Bearer {keys['PV']}"})
+    assert response.status_code == 201, response.text
+
 
 async def test_the_reservation_is_released_after_the_window(client):
     keys = await _network(client)
@@ -53,6 +61,9 @@ async def test_the_reservation_is_released_after_the_window(client):
     assert await reservations() == []  # no reservation running
     assert (await central(client, keys["MI"]))["available"] == 10
     assert (await central(client, keys["PV"]))["available"] == 10
+    response = await client.post("/api/v1/transfers", json={"supplier": "CW", "part_number": FILTER, "quantity": 1},
+                                 headers={"Authorization": f"Bearer {keys['MI']}"})
+    assert response.status_code == 201, response.text
 
 
 async def test_the_central_warehouse_serves_provincial_requests_first(client):
