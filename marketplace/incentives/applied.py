@@ -25,7 +25,7 @@ from marketplace.incentives.tiers import tiers_at
 from marketplace.network.tables import Dealer
 from marketplace.settlement.ledger import NETWORK, Line, book, dealer_account
 from marketplace.settlement.periods import period_bounds
-from marketplace.settlement.tables import EntryKind
+from marketplace.settlement.tables import EntryKind, LedgerEntry
 
 LINE_KINDS = {AppliedKind.rebate: "fee_rebate", AppliedKind.fee_waiver: "fee_waiver",
               AppliedKind.marketing: "marketing_contribution"}
@@ -98,6 +98,8 @@ async def book_incentive(kind: AppliedKind, dealer_id: int, code: str, period: s
         entry = await book(entry_kind, f"{kind.value}:{code}:{period}:{n}", [
             Line(NETWORK, line_kind, -amount), Line(dealer_account(code), line_kind, amount, dealer_id),
         ], description=description, at=at)
+        # The month the entry counts in: ``period``, or the next open one when that is approved already.
+        period = (await LedgerEntry.select(LedgerEntry.period).where(LedgerEntry.id == entry).first())["period"]
         await IncentiveBooking.insert(IncentiveBooking(dealer=dealer_id, period=period, kind=kind, amount=amount,
                                                        basis=basis, rules_version=rules_version, entry=entry))
     return entry

@@ -5,6 +5,7 @@ marketing claims to decide and the reserved fast movers."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -68,8 +69,12 @@ class IncentivePages(Controller):
         row = await claim_document(claim_id)
         if not request.user.is_manager and row["dealer"] != request.user.dealer_id:
             raise Forbidden("a dealer sees only its own claims", "claim")
+        name = row["document_name"]
+        ascii_name = name.encode("ascii", "ignore").decode().replace('"', "").strip() or "documento"
+        # Images open in the browser; a PDF is downloaded (its scripts never run in the site's origin).
+        disposition = "inline" if row["content_type"].startswith("image/") else "attachment"
         return Response(bytes(row["document"]), media_type=row["content_type"], headers={
-            "Content-Disposition": f'inline; filename="{row["document_name"]}"',
+            "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
             "X-Content-Type-Options": "nosniff"})
 
 
@@ -104,7 +109,7 @@ class IncentiveManagerPages(Controller):
         return await self._dealer_page(request, code, period)
 
     @post("/dealers/{code:str}")
-    async def set(self, request: Request, code: str) -> Response:
+    async def save_tier(self, request: Request, code: str) -> Response:
         form = await form_fields(request)
         row = await Dealer.select(Dealer.id).where(Dealer.code == code.strip().upper()).first()
         if row is None:

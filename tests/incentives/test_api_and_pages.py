@@ -126,12 +126,14 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
     assert too_big.status_code == 422 and await MarketingClaim.count() == 0
     sent = await client.post("/incentives/claims", data={"amount": "1200,00", "description": "Volantino co-branded",
                                                           "_csrf_token": token},
-                             files={"document": ("volantino.pdf", PDF, "application/pdf")})
+                             files={"document": ("volantino-è.pdf", PDF, "application/pdf")})
     assert sent.status_code == 303, sent.text
     [claim] = await MarketingClaim.select(MarketingClaim.id, MarketingClaim.status, MarketingClaim.content_type)
     assert (claim["status"], claim["content_type"]) == ("submitted", "application/pdf")
     document = await client.get(f"/incentives/claims/{claim['id']}/document")
     assert document.status_code == 200 and document.content == PDF
+    assert document.headers["content-disposition"] == (
+        "attachment; filename=\"volantino-.pdf\"; filename*=UTF-8''volantino-%C3%A8.pdf")
 
     await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/incentives")})
     await make_user("admin@d0011.example", Role.dealer_admin, "D0011")
