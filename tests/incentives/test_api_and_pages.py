@@ -169,3 +169,15 @@ async def test_a_claim_rejected_books_nothing(client):
     assert row == {"status": "rejected", "note": "manca la fattura", "content_type": "image/png"}
     assert await LedgerEntry.count().where(LedgerEntry.kind == "marketing") == 0
     assert (await client.post(f"/network/incentives/claims/{claim}/pay", data={"_csrf_token": token})).status_code == 404
+
+
+async def test_the_statement_shows_the_rebate_with_its_threshold(client):
+    await build_month()
+    await compute("2026-10")
+    await make_user("admin@d0011.example", Role.dealer_admin, "D0011")
+    await sign_in(client, "admin@d0011.example")
+    page = await client.get("/settlements/2026-10/statements/dealer:D0011")
+    assert page.status_code == 200
+    assert "sconto progressivo sulle commissioni" in page.text  # the kind, in the summary
+    assert ("Sconto progressivo del 10% sulle commissioni di 2026-10 (34,00\xa0€): volume online 5.119,20\xa0€, "
+            "soglia di 5.000,00\xa0€ raggiunta; mancano 4.880,80\xa0€ per lo sconto del 15%") in page.text
