@@ -181,3 +181,24 @@ async def test_the_statement_shows_the_rebate_with_its_threshold(client):
     assert "sconto progressivo sulle commissioni" in page.text  # the kind, in the summary
     assert ("Sconto progressivo del 10% sulle commissioni di 2026-10 (34,00\xa0€): volume online 5.119,20\xa0€, "
             "soglia di 5.000,00\xa0€ raggiunta; mancano 4.880,80\xa0€ per lo sconto del 15%") in page.text
+
+
+async def test_the_managers_pages_render_every_tier(manager):
+    client = manager
+    await build_month()
+    await compute("2026-10")
+    tiers = await client.get("/network/incentives")
+    assert tiers.status_code == 200 and "Fasce dei concessionari" in tiers.text
+    assert "concessionario urbano (2)" in tiers.text and "grande distributore (1)" in tiers.text
+    urban = await client.get("/network/incentives", params={"tier": "urban"})
+    assert "D0011" in urban.text and "D0013" not in urban.text
+    for code, words in (("D0011", "Ti mancano 4.880,80"), ("D0013", "Budget marketing co-branded"),
+                        ("D0014", "La tua prova gratuita è terminata il"), ("D0015", "vengono servite per prime")):
+        page = await client.get(f"/network/incentives/dealers/{code}", params={"period": "2026-10"})
+        assert page.status_code == 200 and words in page.text, code
+    assert (await client.get("/network/incentives/dealers/NOPE")).status_code == 404
+    reserved = await client.get("/network/incentives/reserved")
+    assert reserved.status_code == 200 and "Nessuna riserva in corso." in reserved.text
+    token = await csrf_token(client, "/network/incentives/reserved")
+    made = await client.post("/network/incentives/reserved", data={"_csrf_token": token})
+    assert made.status_code == 200 and "0 righe di stock riservate ora." in made.text  # no central warehouse here
