@@ -110,7 +110,7 @@ async def book_month(period: str, now: datetime | None = None) -> int:
     start, end = period_bounds(period)
     now = now or datetime.now(timezone.utc)
     moment = min(end, now) - timedelta(microseconds=1)  # the tiers and rules at the month's end (or now)
-    at = min(now, end - timedelta(seconds=1))  # booked into the month itself
+    at = max(start, min(now, end - timedelta(seconds=1)))  # booked into the month itself
     rules = await rules_at(moment)
     tiers = await tiers_at(moment)
     dealers = {r["id"]: r for r in await Dealer.select(Dealer.id, Dealer.code, Dealer.created_at).where(
