@@ -23,6 +23,8 @@ from marketplace.badges import count_waiting_transfers
 from marketplace.db import POOL_OPTIONS
 from marketplace.geo.api import TerritoryApi
 from marketplace.geo.pages import TerritoryPages
+from marketplace.incentives.api import IncentivesApi
+from marketplace.incentives.pages import IncentiveManagerPages, IncentivePages
 from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
@@ -130,6 +132,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TerritoryOrderPages,
             MailPages,
             VehiclePages, DiagramFiles, VehicleApi, DiagramApi, ShopVehiclePages,
+            IncentivesApi, IncentivePages, IncentiveManagerPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],

@@ -309,7 +309,9 @@ def stock_import(dealer_code: str, mode: str, file) -> None:
 def settle(period: str, approve_it: bool) -> None:
     """Compute a month's settlement draft (and approve it): statements and netting payments."""
     from marketplace.settlement.settlements import approve, compute, get_settlement
+    from marketplace.wiring import connect_domains
 
+    connect_domains()  # the hooks that book into the month as it is settled (incentives)
     _run(compute, period)
     if approve_it:
         _run(approve, period, "cli")

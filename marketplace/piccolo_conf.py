@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.settlement.piccolo_app",
         "marketplace.pickup.piccolo_app",
         "marketplace.vehicles.piccolo_app",
+        "marketplace.incentives.piccolo_app",
     ]
 )

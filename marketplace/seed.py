@@ -43,9 +43,11 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
     await seed_vehicles(seed)
     if history:
         from marketplace.seed_history import seed_history, settle_history
+        from marketplace.seed_incentives import seed_incentives
 
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
+        logins += await seed_incentives(months)  # tiers, trials, claims, reserved stock; settle books rebates
         await settle_history(months)
     return logins
 

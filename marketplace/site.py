@@ -10,6 +10,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.accounts.auth import PUBLIC, signed_in
+from marketplace.incentives.overview import overview as incentives_overview
 from marketplace.inventory.tables import Part
 from marketplace.migrate import pending_migrations
 from marketplace.network.tables import Dealer
@@ -54,7 +55,9 @@ async def home(request: Request) -> Template:
     # A dealer's home opens with what the network did for it this month (docs/kpis.md).
     scorecard = await kpis(period_of(datetime.now(timezone.utc)), Scope(me.dealer_id, me.dealer_code)) \
         if me.is_dealer and me.dealer_id else None
-    return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard)
+    incentives = await incentives_overview(me.dealer_code, period_of(datetime.now(timezone.utc))) \
+        if me.is_dealer and me.dealer_id else None  # its tier's incentives, explained (docs/incentives.md)
+    return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard, incentives=incentives)
 
 
 @get("/about", opt=PUBLIC, include_in_schema=False)

@@ -72,11 +72,11 @@ async def _part_id(part_number: str) -> int:
     return row["id"]
 
 
-async def _reserve(connection, supplier_id: int, part_id: int, quantity: int) -> Decimal:
-    """Reserve at the supplier, or Conflict naming what is available."""
-    price = await reserve(connection, supplier_id, part_id, quantity)
+async def _reserve(connection, supplier_id: int, part_id: int, quantity: int, requester_id: int | None = None) -> Decimal:
+    """Reserve at the supplier for the requester, or Conflict naming what is available to it."""
+    price = await reserve(connection, supplier_id, part_id, quantity, for_dealer=requester_id)
     if price is None:
-        available = await shared_available(connection, supplier_id, part_id)
+        available = await shared_available(connection, supplier_id, part_id, requester_id)
         raise Conflict(f"the supplier has {available} available, {quantity} asked", "quantity", available=available)
     return price
 
@@ -114,7 +114,7 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
         if supplier["id"] == principal.dealer_id:
             raise Invalid("a dealer cannot request from itself", "supplier")
         part_id = await _part_id(request.part_number)
-        price = await _reserve(connection, supplier["id"], part_id, request.quantity)
+        price = await _reserve(connection, supplier["id"], part_id, request.quantity, principal.dealer_id)
         now = datetime.now(timezone.utc)
         rules = await get_rules()
         try:

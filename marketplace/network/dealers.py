@@ -150,3 +150,13 @@ async def active_dealers() -> list[dict]:
     return await Dealer.select(
         Dealer.code, Dealer.name, Dealer.city, Dealer.postal_code, Dealer.lat, Dealer.lon
     ).where(Dealer.active.eq(True)).order_by(Dealer.code)
+
+
+async def set_dealer_tier(dealer_id: int, tier: str) -> None:
+    """The dealer's tier (the incentives domain records who set it and why)."""
+    if tier not in Tier._value2member_map_:
+        raise Invalid(f"unknown tier {tier!r}: use one of {', '.join(t.value for t in Tier)}", "tier")
+    updated = await Dealer.update({Dealer.tier: tier}).where(Dealer.id == dealer_id).returning(Dealer.id)
+    if not updated:
+        raise NotFound(f"no dealer {dealer_id}", "dealer")
+    forget_directory()

@@ -28,6 +28,16 @@ PAYMENTS_KIND = EntryKind.settlement_payment.value  # the line kind too
 
 ZERO = Decimal("0.00")
 
+# Called with the period inside compute()'s transaction before the statements are read: other
+# domains book what the month owes (incentives' rebates and waivers) through ledger.book().
+_BEFORE_COMPUTE: list = []
+
+
+def before_compute(hook) -> None:
+    """Register ``async hook(period)`` (once: registering again is harmless)."""
+    if hook not in _BEFORE_COMPUTE:
+        _BEFORE_COMPUTE.append(hook)
+
 
 @dataclass
 class Statement:
@@ -109,6 +119,8 @@ async def compute(period: str, today: date | None = None) -> int:
             settlement_id = (await Settlement.insert(Settlement(
                 period=period, **{column._meta.name: value for column, value in values.items()},
             )).returning(Settlement.id))[0]["id"]
+        for hook in _BEFORE_COMPUTE:
+            await hook(period)
         found_statements = await statements(period)
         try:
             payments = payments_for({s.account: s.closing for s in found_statements}, rules.clearing,
