@@ -4,6 +4,8 @@ and by the CLI commands that need it. Kept here so that no domain imports the on
 
 from __future__ import annotations
 
+from marketplace.accounts.principal import register_acting_check
+from marketplace.agents.assignments import may_act_for
 from marketplace.outbox.compose import register as register_mail
 from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
 
@@ -11,3 +13,4 @@ from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
 def connect_domains() -> None:
     """Register each domain's mail composer with the outbox (calling again is harmless)."""
     register_mail(ORDER_MAIL_TOPICS, compose_order_mail)
+    register_acting_check(may_act_for)  # which dealers a zone agent may act for (marketplace/agents/)
