@@ -56,7 +56,8 @@ async def _validated(data: UserInput) -> tuple[str, Role, int | None]:
             raise Invalid(f"no dealer with code {code}", "dealer_code")
         dealer_id = row["id"]
     elif data.dealer_code and role in NETWORK_ROLES:
-        raise Invalid("network managers and zone agents belong to no dealer", "dealer_code")
+        who = "network managers" if role == Role.network_manager else "zone agents"
+        raise Invalid(f"{who} belong to no dealer", "dealer_code")
     return email, role, dealer_id
 
 
