@@ -45,6 +45,8 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
         await settle_history(months)
+    from marketplace.seed_agents import seed_agents  # zone agents (marketplace/agents/), with their year
+    logins += await seed_agents(seed)
     return logins
 
 
