@@ -120,6 +120,15 @@ async def test_another_agents_dealer_is_403_on_pages_and_api(agent):
     assert (await client.get(f"/api/v1/agents/{other_id}/dealers", headers=headers)).status_code == 403
     stock_bg = await client.get("/api/v1/stock/", headers={**headers, "X-Act-For": "BG"})
     assert stock_bg.status_code == 403
+    # Naming a dealer the way a manager's key does is no way around it, for any dealer.
+    for code in ("BG", "MZ"):
+        assert (await client.get("/api/v1/stock/", params={"dealer": code}, headers=headers)).status_code == 403
+        assert (await client.get("/api/v1/network/search", params={"q": "03L 115 562", "dealer": code},
+                                 headers=headers)).status_code == 403
+    dealer_key = (await create_api_key(role=Role.dealer_admin, dealer_id=(await Dealer.select(Dealer.id).where(
+        Dealer.code == "MI").first())["id"])).key
+    assert (await client.get("/api/v1/stock/", headers={"Authorization": f"Bearer {dealer_key}", "X-Act-For": "MI"})
+            ).status_code == 403  # only an agent's key acts for a dealer
     stock_mz = await client.get("/api/v1/stock/", headers={**headers, "X-Act-For": "MZ"})
     assert stock_mz.status_code == 200
     assert all(item["unit_cost"] is None for item in stock_mz.json()["items"])
