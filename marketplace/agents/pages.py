@@ -14,7 +14,7 @@ from marketplace.accounts.auth import SESSION_COOKIE, dealer_only, manager_only,
 from marketplace.agents.access import agent_id_of, check_may_view, period_or_current
 from marketplace.agents.acting import start_acting, stop_acting
 from marketplace.agents.adoption import off_portal_known
-from marketplace.agents.assignments import get_agent, list_agents, parse_provinces, set_assignment
+from marketplace.agents.assignments import agents_of_dealer, get_agent, list_agents, parse_provinces, set_assignment
 from marketplace.agents.audit import LABELS, actions_by_agent, actions_for_dealer
 from marketplace.agents.bonus import BonusRule, add_rule, bonus_csv, bonus_report, rule_for, rule_history
 from marketplace.agents.coaching import (
@@ -111,7 +111,7 @@ class AgentPages(Controller):
     async def dealer_actions(self, request: Request) -> Template:
         """What zone agents did acting for this dealer (the dealer's own list)."""
         return page(request, "agents/actions.html", actions=await actions_for_dealer(request.user.dealer_id, 200),
-                    labels=LABELS)
+                    labels=LABELS, agents=await agents_of_dealer(request.user.dealer_id))
 
 
 class AgentManagerPages(Controller):
