@@ -18,6 +18,7 @@ from marketplace.seed import DEMO_DOMAIN, DEMO_PASSWORD, DemoLogin
 AGENT_PROVINCES = 3
 SHARE_BY_AGENT = 6  # about one request in six of an agent's dealers was made by the agent for it
 EXPIRING_MINUTES = 75
+QUIET_DEALERS = 2
 
 
 async def seed_agents(seed: int = 1) -> list[DemoLogin]:
@@ -38,7 +39,8 @@ async def seed_agents(seed: int = 1) -> list[DemoLogin]:
         picked = [elsewhere[index]["code"]] if index < len(elsewhere) else []
         await set_assignment(user.id, [province], picked)
         await _history(user.id, email, rng)
-        await _expiring_requests(Principal(role=Role.zone_agent, dealer_id=None, dealer_code=None, user_id=user.id,
+        quiet = await _quiet_dealers(user.id, rng)
+        await _expiring_requests(quiet, Principal(role=Role.zone_agent, dealer_id=None, dealer_code=None, user_id=user.id,
                                            email=email, name=user.name), rng)
         logins.append(DemoLogin(email, Role.zone_agent.value, None))
     return logins
@@ -82,7 +84,19 @@ async def _history(agent_id: int, email: str, rng: random.Random) -> None:
         await connection.execute(_FEEDS, ids, agent_id, salt)
 
 
-async def _expiring_requests(agent: Principal, rng: random.Random) -> None:
+async def _quiet_dealers(agent_id: int, rng: random.Random) -> list[int]:
+    """Two of the agent's dealers whose feeds stopped some weeks ago: on its page (inactive, stale)
+    and on its call list."""
+    ids = await agent_dealer_ids(agent_id)
+    quiet = rng.sample(ids, min(QUIET_DEALERS, len(ids)))
+    async with raw_connection() as connection:
+        for index, dealer_id in enumerate(quiet):
+            await connection.execute("UPDATE dealer SET last_feed_at = now() - $2 * interval '1 day' WHERE id = $1",
+                                     dealer_id, 16 + 5 * index)
+    return quiet
+
+
+async def _expiring_requests(quiet: list[int], agent: Principal, rng: random.Random) -> None:
     """Two requests the agent made this morning for its dealers, still unanswered and about to
     expire: made through the same function a clerk's click calls, then brought near their deadline."""
     from marketplace.agents.audit import record_action
@@ -96,7 +110,8 @@ async def _expiring_requests(agent: Principal, rng: random.Random) -> None:
             "SELECT d.code AS supplier, p.part_number FROM stock_item s JOIN dealer d ON d.id = s.dealer"
             " JOIN part p ON p.id = s.part WHERE s.shared AND s.on_hand - s.reserved >= 1 AND d.active"
             " AND NOT (d.id = ANY($1::int[])) ORDER BY s.dealer, s.part LIMIT 50", ids)
-        dealers = await connection.fetch("SELECT id, code, name FROM dealer WHERE id = ANY($1::int[]) ORDER BY code", ids)
+        dealers = await connection.fetch("SELECT id, code, name FROM dealer WHERE id = ANY($1::int[])"
+                                         " AND NOT (id = ANY($2::int[])) ORDER BY code", ids, quiet)
     made = 0
     for dealer in rng.sample(list(dealers), min(2, len(dealers))):
         if not offers:
