@@ -16,9 +16,9 @@ async def start_acting(agent_id: int, session_token: str, dealer_code: str) -> d
     code = (dealer_code or "").strip().upper()
     dealer = await Dealer.select(Dealer.id, Dealer.code, Dealer.name).where(Dealer.code == code).first()
     if dealer is None:
-        raise NotFound(f"no dealer {code or '(empty)'}", "dealer")
+        raise NotFound("no such dealer", "dealer")
     if not await may_act_for(agent_id, dealer["id"]):
-        raise Forbidden(f"{code} is not one of your dealers", "dealer")
+        raise Forbidden("this dealer is not one of yours", "dealer")
     await set_acting_for(session_token, dealer["id"])
     async with raw_connection() as connection:
         await connection.execute(

@@ -13,6 +13,9 @@ from marketplace.errors import Invalid, NotFound
 from marketplace.network.tables import Dealer
 
 _PROVINCE = re.compile(r"^[A-Z]{2}$")
+# Fixed texts (translated on the page), the codes at fault in the error's ``codes``.
+PROVINCE_MESSAGE = "a province is its two-letter code, e.g. MI"
+DEALER_MESSAGE = "no dealer has this code"
 
 # An agent's dealers: its provinces' and its hand-picked ones, active only.
 _MINE = """
@@ -44,7 +47,7 @@ async def get_agent(agent_id: int) -> dict:
     row = await User.select(User.id, User.email, User.name, User.active).where(
         (User.id == agent_id) & (User.role == Role.zone_agent)).first()
     if row is None:
-        raise NotFound(f"no zone agent {agent_id}", "agent")
+        raise NotFound("no such zone agent", "agent")
     return row
 
 
@@ -65,9 +68,9 @@ async def list_agents() -> list[dict]:
 def parse_provinces(text: str) -> list[str]:
     """Province codes typed as "MI, BG  bs": two letters each."""
     codes = sorted({c.upper() for c in re.split(r"[\s,;]+", text or "") if c})
-    for code in codes:
-        if not _PROVINCE.match(code):
-            raise Invalid(f"{code} is not a province code (two letters, e.g. MI)", "provinces")
+    wrong = [c for c in codes if not _PROVINCE.match(c)]
+    if wrong:
+        raise Invalid(PROVINCE_MESSAGE, "provinces", codes=wrong)
     return codes
 
 
@@ -79,10 +82,10 @@ async def set_assignment(agent_id: int, provinces: list[str], dealer_codes: list
                } if codes else {}
     missing = [c for c in codes if c not in dealers]
     if missing:
-        raise Invalid(f"no dealer {', '.join(missing)}", "dealers")
-    for code in provinces:
-        if not _PROVINCE.match(code):
-            raise Invalid(f"{code} is not a province code (two letters, e.g. MI)", "provinces")
+        raise Invalid(DEALER_MESSAGE, "dealers", codes=missing)
+    wrong = [c for c in provinces if not _PROVINCE.match(c)]
+    if wrong:
+        raise Invalid(PROVINCE_MESSAGE, "provinces", codes=wrong)
     async with AgentDealer._meta.db.transaction():
         await AgentProvince.delete().where(AgentProvince.agent == agent_id)
         await AgentDealer.delete().where(AgentDealer.agent == agent_id)

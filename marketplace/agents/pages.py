@@ -37,6 +37,13 @@ from marketplace.web.urls import redirect_to
 MAX_AMOUNT = 100_000
 
 
+def _translated(request: Request, error: DomainError) -> dict[str, str]:
+    """The field's message in the reader's language, with the codes at fault when the error names them."""
+    _ = gettext_for(language_of(request))
+    codes = error.extra.get("codes") or []
+    return {field: _(message) + (f": {', '.join(codes)}" if codes else "") for field, message in form_errors(error).items()}
+
+
 def _csv(text: str, filename: str) -> Response[str]:
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -132,7 +139,7 @@ class AgentManagerPages(Controller):
             await set_assignment(agent_id, provinces, dealers)
         except DomainError as error:
             return page(request, "agents/manage.html", status_code=error.status_code, agents=await list_agents(),
-                        errors=form_errors(error), failed_agent=agent_id, values=form)
+                        errors=_translated(request, error), failed_agent=agent_id, values=form)
         return redirect_to(request, "agents:list")
 
     @get("/bonus", name="agents:bonus")
@@ -164,5 +171,5 @@ class AgentManagerPages(Controller):
             period = period_or_current("")
             return page(request, "agents/bonus.html", status_code=error.status_code, period=period,
                         rows=await bonus_report(period), rule=await rule_for(period), history=await rule_history(),
-                        off_portal_known=off_portal_known(), errors=form_errors(error), values=form)
+                        off_portal_known=off_portal_known(), errors=_translated(request, error), values=form)
         return redirect_to(request, "agents:bonus")

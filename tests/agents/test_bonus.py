@@ -54,3 +54,20 @@ async def test_a_new_version_applies_from_its_date_and_the_cap_holds(client):
     assert lines[0].startswith("Agente;Email;Mese;Versione regola")
     assert lines[1].endswith(";2;3;2;17;4;0;100,00;40,00;0,57;200,00;100,00;sì")
     assert len(await bonus_report("2026-10")) == 1
+
+
+async def test_manager_adds_a_version_on_the_page(manager):
+    from marketplace.agents.bonus import rule_history
+    from tests.conftest import csrf_token
+
+    token = await csrf_token(manager, "/network/agents/bonus")
+    form = {"_csrf_token": token, "effective_from": "2026-11-01", "per_active_dealer": "25,00", "per_hour_saved": "2",
+            "share_floor_pct": "60", "per_share_point": "4", "cap": "800"}
+    refused = await manager.post("/network/agents/bonus/rules", data={**form, "share_floor_pct": "120"})
+    assert refused.status_code == 422 and 'aria-invalid="true" aria-describedby="rule-share_floor_pct-error"' in refused.text
+    assert await rule_history() == []
+    saved = await manager.post("/network/agents/bonus/rules", data=form)
+    assert saved.status_code == 303
+    [version] = await rule_history()
+    assert (version["version"], version["per_active_dealer"], version["share_floor_pct"], version["created_by"]) == (
+        2, Decimal("25.00"), Decimal("60.00"), "user:boss@network.example")

@@ -38,8 +38,8 @@ async def test_manager_creates_an_agent_and_assigns_provinces_and_dealers(manage
     provinces = {r["province"] for r in await Dealer.select(Dealer.province).where(Dealer.code.is_in(["MI", "MZ"]))}
     assert provinces == {"MI", "MB"} and codes == {"MI", "MZ", "BG"}
 
-    for fields, message in (({"provinces": "Milano", "dealers": ""}, "not a province code"),
-                            ({"provinces": "", "dealers": "NOPE"}, "no dealer NOPE")):
+    for fields, message in (({"provinces": "Milano", "dealers": ""}, "sigla di due lettere, es. MI: MILANO"),
+                            ({"provinces": "", "dealers": "NOPE"}, "nessun concessionario ha questo codice: NOPE")):
         refused = await manager.post(f"/network/agents/{agent['id']}", data={"_csrf_token": token, **fields})
         assert refused.status_code == 422 and message in refused.text
     assert len(await agent_dealer_ids(agent["id"])) == 3  # a refused form changes nothing
