@@ -19,6 +19,9 @@ from marketplace import __version__, metrics, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.agents.api import AgentApi
+from marketplace.agents.pages import AgentManagerPages, AgentPages
+from marketplace.agents.web_audit import AgentAuditMiddleware
 from marketplace.badges import count_waiting_transfers
 from marketplace.db import POOL_OPTIONS
 from marketplace.geo.api import TerritoryApi
@@ -133,6 +136,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             VehiclePages, DiagramFiles, VehicleApi, DiagramApi, ShopVehiclePages,
             IncentivesApi, IncentivePages, IncentiveManagerPages,
+            AgentPages, AgentManagerPages, AgentApi,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],
@@ -140,6 +144,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
             InputGuardMiddleware,
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
+            AgentAuditMiddleware,  # inside authentication: it records what an agent acting for a dealer did
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

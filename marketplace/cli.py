@@ -170,7 +170,7 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
 @main.command()
 @_data_dir_option
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["dealer_staff", "dealer_admin", "network_manager"]))
+@click.option("--role", required=True, type=click.Choice(["dealer_staff", "dealer_admin", "network_manager", "zone_agent"]))
 @click.option("--dealer", "dealer_code", default=None, help="Dealer code (dealer roles).")
 @click.option("--name", default="")
 @click.option("--password", default=None, help="Asked for when not given.")
@@ -193,22 +193,36 @@ def apikey() -> None:
 @_data_dir_option
 @click.option("--dealer", "dealer_code", default=None, help="The dealer whose key this is.")
 @click.option("--network", is_flag=True, help="A network manager's key.")
+@click.option("--agent", "agent_email", default=None, help="A zone agent's own key (the agent's email).")
 @click.option("--name", default="", help="What the key is for, e.g. 'DMS nightly feed'.")
-def apikey_create(dealer_code: str | None, network: bool, name: str) -> None:
+def apikey_create(dealer_code: str | None, network: bool, name: str, agent_email: str | None = None) -> None:
     """Create a key; its last line of output is the key, shown only this once."""
     from marketplace.accounts.api_keys import create_api_key
     from marketplace.accounts.tables import Role
     from marketplace.network.dealers import dealer_id_for_code
 
-    if network == bool(dealer_code):
-        raise click.UsageError("give exactly one of --dealer CODE or --network")
-    if network:
+    if (network, bool(dealer_code), bool(agent_email)).count(True) != 1:
+        raise click.UsageError("give exactly one of --dealer CODE, --network or --agent EMAIL")
+    if agent_email:
+        created = _run(_agent_key, agent_email, name)
+    elif network:
         created = _run(create_api_key, role=Role.network_manager, dealer_id=None, name=name)
     else:
         dealer_id = _run(dealer_id_for_code, dealer_code)
         created = _run(create_api_key, role=Role.dealer_admin, dealer_id=dealer_id, name=name)
     click.echo(f"created API key {created.prefix} (stored hashed: copy it now, it is not shown again)", err=True)
     click.echo(created.key)
+
+
+async def _agent_key(email: str, name: str):
+    from marketplace.accounts.api_keys import create_api_key
+    from marketplace.accounts.tables import Role, User
+    from marketplace.accounts.users import normalize_email
+
+    row = await User.select(User.id).where((User.email == normalize_email(email)) & (User.role == Role.zone_agent)).first()
+    if row is None:
+        raise click.ClickException(f"no zone agent {email}")
+    return await create_api_key(role=Role.zone_agent, dealer_id=None, name=name, user_id=row["id"])
 
 
 @apikey.command("revoke")

@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.pickup.piccolo_app",
         "marketplace.vehicles.piccolo_app",
         "marketplace.incentives.piccolo_app",
+        "marketplace.agents.piccolo_app",
     ]
 )

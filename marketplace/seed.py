@@ -49,6 +49,8 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
             months = await seed_history(tx.connection, seed)
         logins += await seed_incentives(months)  # tiers, trials, claims, reserved stock; settle books rebates
         await settle_history(months)
+    from marketplace.seed_agents import seed_agents  # zone agents (marketplace/agents/), with their year
+    logins += await seed_agents(seed)
     return logins
 
 

@@ -5,6 +5,8 @@ and by the CLI commands that need it. Kept here so that no domain imports the on
 from __future__ import annotations
 
 from marketplace.incentives.applied import book_month
+from marketplace.accounts.principal import register_acting_check
+from marketplace.agents.assignments import may_act_for
 from marketplace.outbox.compose import register as register_mail
 from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
 from marketplace.settlement.settlements import before_compute
@@ -14,3 +16,4 @@ def connect_domains() -> None:
     """Register each domain's mail composer with the outbox (calling again is harmless)."""
     register_mail(ORDER_MAIL_TOPICS, compose_order_mail)
     before_compute(book_month)  # the month's incentive rebates and waivers, booked as it is settled
+    register_acting_check(may_act_for)  # which dealers a zone agent may act for (marketplace/agents/)

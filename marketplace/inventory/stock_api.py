@@ -40,8 +40,8 @@ class StockApi(Controller):
         dealer_id = await acting_dealer(request.user, dealer)
         rows = await own_stock(dealer_id, part_number, page_number(page))
         items = [StockRowOut.from_row(r) for r in rows.items]
-        if not request.user.is_dealer:
-            # What a dealer paid for its parts is its own business, not the network's.
+        if not request.user.is_dealer or request.user.is_acting:
+            # What a dealer paid for its parts is its own business, not the network's (nor its zone agent's).
             items = [msgspec.structs.replace(item, unit_cost=None) for item in items]
         return StockPage(items=items, total=rows.total, page=rows.page, pages=rows.pages)
 

@@ -58,6 +58,8 @@ class TransferRequest:
 
 
 def actor_of(principal: Principal) -> str:
+    if principal.is_acting:  # a zone agent acting for the dealer (marketplace/agents/)
+        return f"agent:{principal.email} for dealer:{principal.dealer_code}"
     if principal.user_id is not None:
         return f"user:{principal.email}"
     if principal.api_key_id is not None:

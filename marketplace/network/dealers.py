@@ -121,6 +121,8 @@ async def acting_dealer(principal: Principal, dealer_code: str | None) -> int:
             raise Forbidden(f"a key of {principal.dealer_code} cannot act on {dealer_code.strip().upper()}'s stock",
                             "dealer")
         return principal.dealer_id
+    if not principal.is_manager:  # a zone agent acts for its own dealers only, with X-Act-For
+        raise Forbidden("a zone agent's key acts for one of its dealers with the header X-Act-For: CODE", "dealer")
     if not dealer_code:
         raise Invalid("a network key must name the dealer: ?dealer=CODE", "dealer")
     return await dealer_id_for_code(dealer_code)
