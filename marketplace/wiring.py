@@ -4,9 +4,9 @@ and by the CLI commands that need it. Kept here so that no domain imports the on
 
 from __future__ import annotations
 
-from marketplace.incentives.applied import book_month
 from marketplace.accounts.principal import register_acting_check
 from marketplace.agents.assignments import may_act_for
+from marketplace.incentives.applied import book_month
 from marketplace.outbox.compose import register as register_mail
 from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
 from marketplace.settlement.settlements import before_compute

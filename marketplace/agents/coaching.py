@@ -21,12 +21,9 @@ EXPIRING_HOURS = 2  # a request still unanswered that expires within this long i
 
 
 def targets_missed_function():
-    """incentives.tiers.targets_missed when the incentives domain is installed, else None (the
-    page then says the tier targets are not available)."""
-    try:
-        from marketplace.incentives.tiers import targets_missed  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    """The incentives domain's rule for a tier's targets (defined there once)."""
+    from marketplace.incentives.tiers import targets_missed
+
     return targets_missed
 
 
@@ -125,7 +122,8 @@ async def _missed(function, dealer_id: int, period: str) -> list[str] | None:
     result = function(dealer_id, period)
     if inspect.isawaitable(result):
         result = await result
-    return [str(item) for item in (result or [])]
+    # A MissedTarget carries its Italian sentence ("ti mancano ..."); the card shows that.
+    return [getattr(item, "message", None) or str(item) for item in (result or [])]
 
 
 def rank(cards: list[DealerCard]) -> list[DealerCard]:

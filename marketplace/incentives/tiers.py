@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.errors import Invalid, NotFound
+from marketplace.formatting import Formatter
 from marketplace.incentives.figures import month_figures, stock_rows
 from marketplace.incentives.rules import Rules, rules_at
 from marketplace.incentives.tables import TierChange
@@ -165,5 +166,6 @@ async def targets_missed(dealer_id: int, period: str) -> list[MissedTarget]:
     if target == "portal_use":
         message = "nessun acquisto o vendita tramite il portale nel mese"
     else:
-        message = f"volume online {volume} € sotto l'obiettivo di {goal} €: mancano {goal - volume} €"
+        money = Formatter("it").money
+        message = f"volume online {money(volume)}, sotto l'obiettivo di {money(goal)}: mancano {money(goal - volume)}"
     return [MissedTarget(target, volume, goal, goal - volume if target == "online_volume" else goal, message)]
