@@ -66,10 +66,21 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 async def cache_notices(app: Litestar) -> AsyncIterator[None]:
     """One connection per process hears which caches other processes' changes dropped."""
     from marketplace.cache_notices import listening
-    from marketplace.db import database_url
+    from marketplace.db import direct_database_url
 
-    async with listening(database_url()) as notices:
+    # LISTEN holds a session: past PgBouncer's transaction mode, straight to the primary.
+    async with listening(direct_database_url()) as notices:
         app.state.cache_notices = notices
+        yield
+
+
+@asynccontextmanager
+async def read_replicas(app: Litestar) -> AsyncIterator[None]:
+    """The read paths' replica pools, when MARKETPLACE_READ_DATABASE_URL lists any (marketplace/replicas.py)."""
+    from marketplace.replicas import reading_from_replicas
+
+    async with reading_from_replicas() as replicas:
+        app.state.replicas = replicas
         yield
 
 
@@ -143,7 +154,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool, cache_notices, transfer_sweeper] if own_pool else [],
+        lifespan=[database_pool, read_replicas, cache_notices, transfer_sweeper] if own_pool else [],
         before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",

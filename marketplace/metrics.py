@@ -50,6 +50,14 @@ SWEEPER_FAILURES = Counter("marketplace_sweeper_step_failures", "Sweeper steps t
                            registry=REGISTRY)
 CACHE_NOTICES = Counter("marketplace_cache_notices_heard", "Cache drops announced by other processes, by cache.",
                         ["cache"], registry=REGISTRY)
+DB_READS = Counter("marketplace_db_reads", "Read-path connections taken, by node (a replica, or primary).", ["node"],
+                   registry=REGISTRY)
+REPLICA_LAG = Gauge("marketplace_replica_lag_seconds", "Replay lag at the last check, by replica.", ["replica"],
+                    registry=REGISTRY)
+REPLICA_HEALTHY = Gauge("marketplace_replica_healthy", "1 when the replica serves reads, 0 when skipped.", ["replica"],
+                        registry=REGISTRY)
+REPLICA_SKIPS = Counter("marketplace_replica_skips", "Checks that found a replica lagging or unreachable, by reason.",
+                        ["replica", "reason"], registry=REGISTRY)
 
 
 class RequestMetrics:
