@@ -32,6 +32,7 @@ log = logging.getLogger("marketplace.replicas")
 
 CHECK_TIMEOUT_SECONDS = 2.0
 APPLICATION_NAME = "marketplace-read"  # what pg_stat_activity shows for the read pools
+CHECK_APPLICATION_NAME = "marketplace-replica-check"  # the checks' own connection (a busy pool never delays them)
 
 _LAG = """
 SELECT pg_is_in_recovery() AS in_recovery,
@@ -53,8 +54,10 @@ class Replica:
         self.url = url
         self.name = node_name(url)
         self.pool: asyncpg.Pool | None = None
+        self.checker: asyncpg.Connection | None = None
         self.healthy = False
         self.lag: float | None = None
+        self.unreachable = False  # the last check failed (logged once, not at every check)
 
 
 class Replicas:
@@ -74,22 +77,29 @@ class Replicas:
     async def _check(self, replica: Replica) -> None:
         settings = get_settings()
         try:
-            if replica.pool is None:
-                from marketplace.db import POOL_OPTIONS, connection_options
+            from marketplace.db import POOL_OPTIONS, connection_options
 
+            if replica.checker is None or replica.checker.is_closed():
+                replica.checker = await asyncio.wait_for(asyncpg.connect(
+                    replica.url, **connection_options(application_name=CHECK_APPLICATION_NAME)), CHECK_TIMEOUT_SECONDS)
+            row = await asyncio.wait_for(replica.checker.fetchrow(_LAG), CHECK_TIMEOUT_SECONDS)
+            if replica.pool is None:
                 replica.pool = await asyncio.wait_for(asyncpg.create_pool(
                     replica.url, min_size=1, max_size=settings.pool_max_size,
                     **connection_options(application_name=APPLICATION_NAME), **POOL_OPTIONS), CHECK_TIMEOUT_SECONDS)
-            row = await asyncio.wait_for(replica.pool.fetchrow(_LAG), CHECK_TIMEOUT_SECONDS)
         except Exception as error:  # down, refusing, or hung: skipped until it answers again
-            if replica.healthy or replica.lag is None:
+            if replica.checker is not None:
+                replica.checker.terminate()
+                replica.checker = None
+            if not replica.unreachable:
                 log.warning("replica %s unreachable (%s): reads skip it", replica.name, error)
-            replica.healthy, replica.lag = False, None
+            replica.healthy, replica.lag, replica.unreachable = False, None, True
             REPLICA_HEALTHY.labels(replica.name).set(0)
             REPLICA_SKIPS.labels(replica.name, "unreachable").inc()
             return
         lag = float(row["lag"])
         healthy = lag <= self.max_lag
+        replica.unreachable = False
         if healthy != replica.healthy:
             log.warning("replica %s %s (lag %.1f s)", replica.name, "serves reads" if healthy else "skipped", lag)
         replica.healthy, replica.lag = healthy, lag
@@ -116,6 +126,9 @@ class Replicas:
     async def close(self) -> None:
         for replica in self.replicas:
             replica.healthy = False
+            if replica.checker is not None:
+                replica.checker.terminate()
+                replica.checker = None
             if replica.pool is not None:
                 with suppress(Exception):
                     await asyncio.wait_for(replica.pool.close(), 5)
