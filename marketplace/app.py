@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__, metrics, site
+from marketplace import __version__, metrics, request_log, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
@@ -100,6 +100,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
 
     connect_domains()
+    if own_pool:  # a serving process (the tests' app leaves their logging alone)
+        request_log.configure(settings.log_format, settings.log_level)
 
     return Litestar(
         route_handlers=[
@@ -142,6 +144,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         before_send=[add_security_headers],
         middleware=[
             metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
+            request_log.RequestLog,  # the request id, and one log line per request
             InputGuardMiddleware,
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
         ],

@@ -68,6 +68,7 @@ class Settings:
     # A session straight to the primary (LISTEN, migrations, backups); None: the database URL.
     direct_database_url: str | None = None
     log_format: str = "text"  # json: one JSON line per request (marketplace/request_log.py)
+    log_level: str = "INFO"  # WARNING leaves out the request lines
 
     @property
     def embedded(self) -> bool:
@@ -146,4 +147,5 @@ def get_settings() -> Settings:
         pgbouncer=env("MARKETPLACE_PGBOUNCER", "") == "1",
         direct_database_url=env("MARKETPLACE_DIRECT_DATABASE_URL") or None,
         log_format=_log_format(env("MARKETPLACE_LOG_FORMAT", "text")),
+        log_level=env("MARKETPLACE_LOG_LEVEL", "INFO").strip().upper(),
     )

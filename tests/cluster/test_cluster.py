@@ -151,6 +151,11 @@ async def test_concurrent_transfer_requests_through_both_processes_never_oversel
         row = (await _fetch(cluster.primary_url, "SELECT on_hand, reserved FROM stock_item WHERE dealer = $1"
                             " AND part = $2", network["supplier_id"], network["part_id"]))[0]
         assert (row["on_hand"], row["reserved"]) == (STOCK, STOCK)
+        conflicts = 0.0
+        for client in clients:  # each process counts the 409s it answered
+            text = (await client.get("/metrics", headers=_auth(network["keys"]["network"]))).text
+            conflicts += _metric(text, "marketplace_reservation_conflicts_total", route="/api/v1/transfers")
+        assert conflicts == ASKED - STOCK
 
         # One transfer's journey, each step through the other process than the last.
         transfer = next(a.json() for a in answers if a.status_code == 201)

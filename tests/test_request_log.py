@@ -1,0 +1,57 @@
+"""One JSON line per request: id, route template, status, time; client text escaped."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import structlog
+
+from marketplace import request_log
+from marketplace.metrics import REGISTRY
+
+
+@pytest.fixture
+def json_logs(capsys):
+    """Configure JSON logs (in the test: the handler keeps the stderr of the phase it is made in); read them."""
+    saved = logging.getLogger().handlers[:], logging.getLogger().level
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+
+    yield lines
+    logging.getLogger().handlers, _ = saved[0], logging.getLogger().setLevel(saved[1])
+    request_log._configured = None
+    structlog.reset_defaults()
+
+
+async def test_each_request_is_one_json_line_with_its_id_route_status_and_time(client, json_logs):
+    request_log.configure("json")
+    answer = await client.get("/health", headers={"X-Request-ID": "lb-7f3a.42"})
+    assert answer.headers["x-request-id"] == "lb-7f3a.42"
+    missing = await client.get("/api/v1/transfers/12345", headers={"X-Request-ID": "x" * 65})  # too long: replaced
+    lines = [line for line in json_logs() if line["event"] == "request"]
+    assert [(line["method"], line["route"], line["status"]) for line in lines] == [
+        ("GET", "/health", 200), ("GET", "/api/v1/transfers/{transfer_id}", 401)]
+    assert lines[0]["request_id"] == "lb-7f3a.42" and lines[0]["level"] == "info"
+    assert len(lines[1]["request_id"]) == 32 and lines[1]["request_id"] == missing.headers["x-request-id"]
+    assert all(isinstance(line["duration_ms"], float) and line["timestamp"].endswith("Z") for line in lines)
+
+
+async def test_client_text_cannot_forge_a_line(client, json_logs):
+    request_log.configure("json")
+    await client.get("/shop/parts/X%0A%7B%22event%22%3A%22forged%22%7D")
+    lines = [line for line in json_logs() if line["logger"] == "marketplace.requests"]
+    assert [line["event"] for line in lines] == ["request"]
+    assert lines[0]["path"] == '/shop/parts/X\n{"event":"forged"}' and lines[0]["route"] == "/shop/parts/{number}"
+
+
+def test_the_text_format_escapes_control_characters():
+    assert request_log.for_log("/a\nb") == "/a\\x0ab"
+
+
+def test_reservation_conflict_and_feed_counters_are_exposed():
+    names = {metric.name for metric in REGISTRY.collect()}
+    assert {"marketplace_reservation_conflicts", "marketplace_stock_feeds", "marketplace_db_reads",
+            "marketplace_replica_lag_seconds", "marketplace_replica_skips"} <= names
