@@ -22,7 +22,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.cluster.local_cluster import missing, start_cluster
+from tests.cluster.local_cluster import PG_BIN, missing, start_cluster
 from tests.live_server import PROJECT_ROOT, running_server
 
 STOCK = 6  # units the supplier holds of the contested part
@@ -93,6 +93,14 @@ def apps(cluster, network):
         yield first, second
 
 
+def _bouncer(cluster, command: str) -> list[str]:
+    """A PgBouncer admin console command's rows (it speaks the simple protocol only: psql)."""
+    result = subprocess.run([str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(cluster.bouncer_port), "-U", "postgres",
+                             "-At", "-c", command, "pgbouncer"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
 def _auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
@@ -151,6 +159,9 @@ async def test_concurrent_transfer_requests_through_both_processes_never_oversel
         row = (await _fetch(cluster.primary_url, "SELECT on_hand, reserved FROM stock_item WHERE dealer = $1"
                             " AND part = $2", network["supplier_id"], network["part_id"]))[0]
         assert (row["on_hand"], row["reserved"]) == (STOCK, STOCK)
+        # The reservations went through PgBouncer: both processes' pools are its clients.
+        clients_seen = _bouncer(cluster, "SHOW CLIENTS")
+        assert sum("marketplace" in line for line in clients_seen) >= 2, clients_seen
         conflicts = 0.0
         for client in clients:  # each process counts the 409s it answered
             text = (await client.get("/metrics", headers=_auth(network["keys"]["network"]))).text
