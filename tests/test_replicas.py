@@ -69,3 +69,20 @@ async def test_a_replica_behind_the_limit_is_skipped_until_it_catches_up():
         assert replica.healthy
         assert await _application_name() == APPLICATION_NAME
     assert replicas._current is None
+
+
+def test_migrate_and_backup_go_straight_to_the_primary_past_pgbouncer(tmp_path):
+    """With MARKETPLACE_DIRECT_DATABASE_URL set, the commands that need a session never use the
+    (here unreachable) PgBouncer URL."""
+    import subprocess
+    import sys
+
+    from tests.live_server import PROJECT_ROOT
+
+    env = {**os.environ, "MARKETPLACE_DATABASE_URL": NOBODY, "MARKETPLACE_PGBOUNCER": "1",
+           "MARKETPLACE_DIRECT_DATABASE_URL": URL}
+    for command in (["migrate"], ["backup", str(tmp_path / "b.dump")]):
+        done = subprocess.run([sys.executable, "-m", "marketplace", *command], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b.dump").stat().st_size > 0
