@@ -141,7 +141,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, request_log.unrouted],
         middleware=[
             metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
             request_log.RequestLog,  # the request id, and one log line per request

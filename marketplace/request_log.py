@@ -27,6 +27,7 @@ from marketplace.web.errors import for_log
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _configured: str | None = None
+_SCOPE_KEY = "marketplace.request_id"
 
 log = structlog.get_logger("marketplace.requests")
 
@@ -98,6 +99,7 @@ class RequestLog:
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
             await send(message)
 
+        scope[_SCOPE_KEY] = request_id  # seen by ``unrouted``: this request gets its line here
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, identified_send)
@@ -106,11 +108,28 @@ class RequestLog:
             raise
         finally:
             # Not configured (the tests' app): the id is answered, nothing is written.
-            if _configured is not None and logging.getLogger("marketplace.requests").isEnabledFor(logging.INFO):
-                client = scope.get("client")
-                path = scope.get("path", "")
-                log.info("request", method=scope["method"], route=scope.get("path_template") or "unmatched",
-                         path=path if _configured == "json" else for_log(path), status=status,
-                         duration_ms=round((time.perf_counter() - start) * 1000, 2),
-                         client=client[0] if client else None)
+            _line(scope, status, round((time.perf_counter() - start) * 1000, 2))
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+def _line(scope: Scope, status: int, duration_ms: float | None, request_id: str | None = None) -> None:
+    # Not configured (the tests' app): nothing is written.
+    if _configured is None or not logging.getLogger("marketplace.requests").isEnabledFor(logging.INFO):
+        return
+    client = scope.get("client")
+    path = scope.get("path", "")
+    extra = {"request_id": request_id} if request_id else {}
+    log.info("request", method=scope["method"], route=scope.get("path_template") or "unmatched",
+             path=path if _configured == "json" else for_log(path), status=status, duration_ms=duration_ms,
+             client=client[0] if client else None, **extra)
+
+
+async def unrouted(message: Message, scope: Scope) -> None:
+    """An app-level ``before_send`` hook: the answers no route's middleware saw (the router's own
+    404 and 405) get their id and their line too (without a duration: nothing timed them)."""
+    if message["type"] != "http.response.start" or scope["type"] != "http" or _SCOPE_KEY in scope:
+        return
+    request_id = _request_id(scope)
+    scope[_SCOPE_KEY] = request_id
+    message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+    _line(scope, message["status"], None, request_id)

@@ -47,6 +47,16 @@ async def test_client_text_cannot_forge_a_line(client, json_logs):
     assert lines[0]["path"] == '/shop/parts/X\n{"event":"forged"}' and lines[0]["route"] == "/shop/parts/{number}"
 
 
+async def test_a_path_no_route_matches_gets_its_line_and_id_too(client, json_logs):
+    request_log.configure("json")
+    answer = await client.get("/nothing%0Ahere", headers={"X-Request-ID": "scan-1"})
+    assert answer.status_code == 404 and answer.headers["x-request-id"] == "scan-1"
+    lines = [line for line in json_logs() if line["logger"] == "marketplace.requests"]
+    assert [(line["route"], line["status"], line["path"], line["request_id"]) for line in lines] == [
+        ("unmatched", 404, "/nothing\nhere", "scan-1")]
+    assert lines[0]["duration_ms"] is None
+
+
 def test_the_text_format_escapes_control_characters():
     assert request_log.for_log("/a\nb") == "/a\\x0ab"
 
