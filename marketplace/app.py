@@ -167,5 +167,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
+        # A serving process's logging is request_log's alone (Litestar's default would add a second
+        # root handler, in its own format); unhandled errors are logged by web/errors.server_error.
+        **({"logging_config": None} if own_pool else {}),
         debug=settings.debug,
     )

@@ -65,3 +65,36 @@ def test_reservation_conflict_and_feed_counters_are_exposed():
     names = {metric.name for metric in REGISTRY.collect()}
     assert {"marketplace_reservation_conflicts", "marketplace_stock_feeds", "marketplace_db_reads",
             "marketplace_replica_lag_seconds", "marketplace_replica_skips"} <= names
+
+
+def test_a_serving_process_writes_only_json_lines(tmp_path):
+    """Through ``marketplace serve`` (uvicorn): the request lines, and nothing on stderr that is not
+    JSON (stdout has the command's own "serving at" for a person)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.live_server import PROJECT_ROOT, _free_port, _health
+
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    server = subprocess.Popen([sys.executable, "-m", "marketplace", "serve", "--port", str(port)], cwd=PROJECT_ROOT,
+                              env={**os.environ, "MARKETPLACE_LOG_FORMAT": "json", "MARKETPLACE_SWEEP_SECONDS": "0"},
+                              stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while _health(f"http://127.0.0.1:{port}/health") != 200:
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/about", headers={"X-Request-ID": "probe-1"})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.headers["X-Request-ID"] == "probe-1"
+    finally:
+        server.terminate()
+        server.wait(15)
+    log.seek(0)
+    lines = [json.loads(line) for line in log.read().splitlines() if line.strip()]  # each one JSON
+    about = [line for line in lines if line.get("route") == "/about"]
+    assert [(line["status"], line["request_id"]) for line in about] == [(200, "probe-1")]
