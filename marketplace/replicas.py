@@ -10,6 +10,9 @@ a replica answering and no further behind than ``MARKETPLACE_REPLICA_MAX_LAG_SEC
 is healthy; one lagging or unreachable is skipped until a later check finds it caught up. With
 none healthy, reads go to the primary.
 
+Why not Piccolo's ``extra_nodes``: a query names its node there (``.run(node="read_1")``), with no
+notion of health or lag, and the read paths are raw asyncpg statements anyway (``db.raw_connection``).
+
 The lag is the usual one: 0 when everything received has been replayed (an idle primary sends
 nothing, so an old last-replay time is not lag), else the age of the last transaction replayed.
 """
