@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__, metrics, site
+from marketplace import __version__, metrics, request_log, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
@@ -74,10 +74,21 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 async def cache_notices(app: Litestar) -> AsyncIterator[None]:
     """One connection per process hears which caches other processes' changes dropped."""
     from marketplace.cache_notices import listening
-    from marketplace.db import database_url
+    from marketplace.db import direct_database_url
 
-    async with listening(database_url()) as notices:
+    # LISTEN holds a session: past PgBouncer's transaction mode, straight to the primary.
+    async with listening(direct_database_url()) as notices:
         app.state.cache_notices = notices
+        yield
+
+
+@asynccontextmanager
+async def read_replicas(app: Litestar) -> AsyncIterator[None]:
+    """The read paths' replica pools, when MARKETPLACE_READ_DATABASE_URL lists any (marketplace/replicas.py)."""
+    from marketplace.replicas import reading_from_replicas
+
+    async with reading_from_replicas() as replicas:
+        app.state.replicas = replicas
         yield
 
 
@@ -97,6 +108,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
 
     connect_domains()
+    if own_pool:  # a serving process (the tests' app leaves their logging alone)
+        request_log.configure(settings.log_format, settings.log_level)
 
     return Litestar(
         route_handlers=[
@@ -139,9 +152,10 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             AgentPages, AgentManagerPages, AgentApi,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, request_log.unrouted],
         middleware=[
             metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
+            request_log.RequestLog,  # the request id, and one log line per request
             InputGuardMiddleware,
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
             AgentAuditMiddleware,  # inside authentication: it records what an agent acting for a dealer did
@@ -155,7 +169,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool, cache_notices, transfer_sweeper] if own_pool else [],
+        lifespan=[database_pool, read_replicas, cache_notices, transfer_sweeper] if own_pool else [],
         before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",
@@ -165,5 +179,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
+        # A serving process's logging is request_log's alone (Litestar's default would add a second
+        # root handler, in its own format); unhandled errors are logged by web/errors.server_error.
+        **({"logging_config": None} if own_pool else {}),
         debug=settings.debug,
     )

@@ -56,10 +56,20 @@ def _data_dir_option(command):
                         callback=set_data_dir, is_eager=True, help="Folder of the embedded database.")(command)
 
 
+def _whole_session() -> None:
+    """Migrations, backups and restores need a session of their own (pg_dump's snapshot, DDL):
+    with MARKETPLACE_DIRECT_DATABASE_URL set they go straight to the primary, past PgBouncer."""
+    direct = os.environ.get("MARKETPLACE_DIRECT_DATABASE_URL")
+    if direct:
+        os.environ["MARKETPLACE_DATABASE_URL"] = direct
+        os.environ.pop("MARKETPLACE_PGBOUNCER", None)
+
+
 @main.command()
 @_data_dir_option
 def migrate() -> None:
     """Apply pending database migrations."""
+    _whole_session()  # before anything reads the settings
     from marketplace.migrate import migrate as apply
 
     applied = _run(apply)
@@ -84,6 +94,7 @@ def _serve(host: str, port: int, workers: int) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Dump the database to FILE (pg_dump custom format; safe while serving)."""
+    _whole_session()  # before anything reads the settings
     from marketplace.backup import BackupError
     from marketplace.backup import backup as dump
 
@@ -101,6 +112,7 @@ def backup(file: Path) -> None:
               help="Replace, in one transaction, the tables the archive holds (the database must be empty otherwise).")
 def restore(file: Path, replace: bool) -> None:
     """Restore a backup FILE into the database (stop the app processes first)."""
+    _whole_session()  # before anything reads the settings
     from marketplace.backup import BackupError
     from marketplace.backup import restore as load
 

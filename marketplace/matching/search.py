@@ -11,7 +11,7 @@ from itertools import combinations
 
 import numpy as np
 
-from marketplace.db import raw_connection
+from marketplace.db import read_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.inventory.availability import stock_for_search
@@ -90,7 +90,7 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
     numbers = split_query(text)
     asked = [normalize_part_number(number) for number in numbers]
     network = await directory()
-    async with raw_connection() as connection:
+    async with read_connection() as connection:
         chains = await chains_of(connection, asked)
         part_ids = list({link.id for chain in chains.values() for link in chain})
         stock: dict[int, list] = {}

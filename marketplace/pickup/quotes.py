@@ -17,7 +17,7 @@ import numpy as np
 
 from marketplace.caches import Snapshot
 from marketplace.calendar import ROME, add_working_days
-from marketplace.db import raw_connection
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
@@ -250,7 +250,7 @@ async def quote(lines: list[CartLine], lat: float, lon: float, postal_code: str 
     if not len(near):
         return [], None
     points = [snapshot.points[i] for i in near.tolist()]
-    async with raw_connection() as connection:
+    async with read_connection() as connection:  # a quote, not a reservation: a replica may answer
         stock = await _stock(connection, lines, {p.dealer for p in points})
         if not await _network_can_fill(connection, lines, stock):
             return [], None  # the network cannot fill the cart anywhere

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.calendar import ROME, add_working_days
-from marketplace.db import raw_connection
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid, NotFound
 from marketplace.network.rules import get_rules
 from marketplace.settlement.periods import check_period, period_bounds
@@ -60,7 +60,7 @@ class Kpis:
 async def dealer_scope(code: str) -> Scope:
     """The scope of the dealer with that code; NotFound naming ``dealer`` otherwise."""
     code = (code or "").strip().upper()
-    async with raw_connection() as connection:
+    async with raw_connection() as connection:  # the primary: a dealer created a moment ago is found
         found = await connection.fetchval("SELECT id FROM dealer WHERE code = $1", code) if code else None
     if found is None:
         raise NotFound(f"no dealer {code or '(empty)'}", "dealer")
@@ -82,7 +82,7 @@ async def kpis(period: str, scope: Scope = NETWORK, now: datetime | None = None)
     start, end, as_of = month_window(period, now)
     baseline = (await get_rules()).phone_minutes_per_line
     dealer = scope.dealer_id
-    async with raw_connection() as connection:
+    async with read_connection() as connection:
         completed = await _completed_requests(connection, start, end, dealer)
         asked = await _asked_lines(connection, start, end, dealer)
         aged_value = await _aged_stock_value(connection, as_of, dealer)
