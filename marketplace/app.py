@@ -31,6 +31,7 @@ from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
+from marketplace.network.closure_pages import ClosurePages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.outbox.pages import MailPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
@@ -97,6 +98,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             *sign_in_pages.ROUTES,
             DealerPages,
             BillingPages,
+            ClosurePages,
             DealerApi,
             UserPages,
             ApiKeyPages,

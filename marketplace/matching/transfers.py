@@ -25,6 +25,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.inventory.tables import Part
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
+from marketplace.network.closures import closures_of
 from marketplace.network.rules import get_rules
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
@@ -122,7 +123,8 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
                 transfer_id = await insert_transfer(
                     connection, requester=principal.dealer_id, supplier=supplier["id"], part=part_id,
                     quantity=request.quantity, unit_price=price, status=S.requested, note=request.note,
-                    at=now, expires_at=add_working_hours(now, rules.transfer_sla_hours),
+                    at=now, expires_at=add_working_hours(now, rules.transfer_sla_hours,
+                                                         await closures_of(connection, supplier["id"])),
                     idempotency_key=idempotency_key, fingerprint=fingerprint,
                 )
         except asyncpg.UniqueViolationError:
