@@ -28,6 +28,7 @@ from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
+from marketplace.matching.ddt_pages import DdtPages
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
@@ -111,6 +112,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TransferApi,
             SearchPages,
             TransferPages,
+            DdtPages,
             SettlementApi,
             SettlementPages,
             StatementPages,

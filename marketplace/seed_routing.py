@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 
 from marketplace import calendar
+from marketplace.matching.ddt import number_past_shipments
 from marketplace.network.tables import Dealer, DealerClosure
 
 # Patron saints of cities with demo dealers (not already national holidays).
@@ -59,6 +60,15 @@ async def seed_closures(seed: int = 1, today: date | None = None) -> int:
     return len(rows)
 
 
+_PHONES = """
+UPDATE dealer SET phone = '+39 0' || (10 + id % 89)::text || ' ' || lpad(((id * 7919) % 1000000)::text, 6, '0')
+WHERE phone = ''
+"""
+
+
 async def seed_routing(seed: int = 1) -> None:
     """The demo's routing data (see the module's docstring)."""
     await seed_closures(seed)
+    async with Dealer._meta.db.transaction() as tx:
+        await tx.connection.execute(_PHONES)  # every demo counter has a number the supplier can call
+        await number_past_shipments(tx.connection)  # the year's shipped transfers have their DDTs

@@ -61,6 +61,10 @@ class Transfer(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     updated_at = Timestamptz(default=TimestamptzNow())
+    # The transport document (DDT) given at shipping: numbered per supplier per year (ddt.py).
+    shipped_at = Timestamptz(null=True, default=None)
+    ddt_year = Integer(null=True, default=None)
+    ddt_number = Integer(null=True, default=None)
 
     one_key_per_requester = Unique([requester, idempotency_key])
 
@@ -88,3 +92,13 @@ class FavouriteSupplier(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
     one_favourite_per_pair = Unique([dealer, supplier])
+
+
+class DdtCounter(Table):
+    """The last DDT number a supplier gave in a year (the next is one more, taken under its row lock)."""
+
+    supplier = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    year = Integer()
+    last_number = Integer(default=0)
+
+    one_per_supplier_year = Unique([supplier, year])

@@ -24,6 +24,7 @@ from marketplace.inventory.availability import shared_available
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.inventory.tables import Part
+from marketplace.matching.ddt import ddt_label, number_shipment
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
 from marketplace.network.closures import closures_of
 from marketplace.network.rules import get_rules
@@ -259,6 +260,7 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
         raise Invalid("name the carrier (or 'own van', 'pick-up')", "carrier")
     await take_out(connection, transfer["supplier"], transfer["part"], transfer["quantity"])
     await Transfer.update({Transfer.carrier: carrier, Transfer.tracking: tracking}).where(Transfer.id == transfer["id"])
+    year, number = await number_shipment(connection, transfer["id"], transfer["supplier"], datetime.now(timezone.utc))
     # Shipped is when the money moves: the ledger lines are written in the same transaction.
     codes = {row["id"]: row["code"] for row in await Dealer.select(Dealer.id, Dealer.code).where(
         Dealer.id.is_in([transfer["requester"], transfer["supplier"]]))}
@@ -266,7 +268,7 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
         transfer["id"], Party(transfer["requester"], codes[transfer["requester"]]),
         Party(transfer["supplier"], codes[transfer["supplier"]]), transfer["quantity"], transfer["unit_price"],
     )
-    return S.shipped.value, {"carrier": carrier, "tracking": tracking}
+    return S.shipped.value, {"carrier": carrier, "tracking": tracking, "ddt": ddt_label(year, number)}
 
 
 async def _confirm(connection, transfer, answer: Answer) -> tuple[str, dict]:

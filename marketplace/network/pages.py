@@ -108,6 +108,7 @@ def _dealer_from_form(form: dict[str, str]) -> DealerInput:
         address=form.get("address", ""), city=form.get("city", ""), province=form.get("province", ""),
         lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
         tier=form.get("tier") or Tier.urban.value, is_central_warehouse=checkbox(form, "is_central_warehouse"),
+        phone=form.get("phone", ""),
     )
 
 

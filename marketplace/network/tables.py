@@ -24,6 +24,7 @@ class Dealer(Table):
     postal_code = Varchar(length=5)
     city = Varchar(length=120)
     province = Varchar(length=2, default="")
+    phone = Varchar(length=40, default="")  # the counter's number: suppliers see it on a request and its DDT
     lat = DoublePrecision(null=True, default=None)
     lon = DoublePrecision(null=True, default=None)
     tier = Varchar(length=16, choices=Tier, default=Tier.urban)
