@@ -236,11 +236,13 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                 source, transfer_price = sources[line.part_id]
                 transfer_id = None
                 if source != point["dealer"]:
-                    # The units travel to the pickup point's dealer: a transfer already agreed.
+                    # The units travel to the pickup point's dealer: a transfer the source accepts
+                    # once the customer confirms (acceptance.offer_lines sets its deadline then).
                     transfer_id = await insert_transfer(
                         connection, requester=point["dealer"], supplier=source, part=line.part_id,
-                        quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.accepted,
-                        note=f"for click-and-collect order {order_id}", at=placed_at, expires_at=placed_at,
+                        quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.requested,
+                        note=f"for click-and-collect order {order_id}", at=placed_at,
+                        expires_at=placed_at + timedelta(minutes=rules.order_confirm_minutes),
                     )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))
