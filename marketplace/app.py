@@ -35,8 +35,9 @@ from marketplace.network.billing_pages import BillingPages
 from marketplace.network.closure_pages import ClosurePages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.outbox.pages import MailPages
-from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
+from marketplace.pickup.api import OrderActionsApi, OrderApi, OrderOffersApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
+from marketplace.pickup.offer_pages import OfferPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
@@ -126,6 +127,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             PickupApi,
             OrderApi,
             OrderActionsApi,
+            OrderOffersApi,
+            OfferPages,
             ShopPages,
             CounterPages,
             TerritoryOrderPages,

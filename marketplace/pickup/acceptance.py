@@ -268,6 +268,8 @@ async def order_timeline(connection, order_id: int) -> list[dict]:
     for row in await connection.fetch(_TIMELINE, order_id):
         item = dict(row)
         item["detail"] = json.loads(item["detail"]) if isinstance(item["detail"], str) else (item["detail"] or {})
+        if "accept_by" in item["detail"]:
+            item["detail"]["accept_by"] = datetime.fromisoformat(item["detail"]["accept_by"])
         rows.append(item)
     return rows
 
