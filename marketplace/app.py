@@ -30,6 +30,8 @@ from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.ddt_pages import DdtPages
 from marketplace.matching.pages import SearchPages, TransferPages
+from marketplace.matching.urgent_api import UrgentNeedApi
+from marketplace.matching.urgent_pages import UrgentNeedPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
 from marketplace.network.closure_pages import ClosurePages
@@ -114,6 +116,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             SearchPages,
             TransferPages,
             DdtPages,
+            UrgentNeedPages,
+            UrgentNeedApi,
             SettlementApi,
             SettlementPages,
             StatementPages,
