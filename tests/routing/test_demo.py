@@ -1,7 +1,8 @@
 """The demo shows routing on first start: closures, orders waiting for acceptance, an urgent need, DDTs."""
 
-from marketplace.matching.tables import Transfer
+from marketplace.matching.tables import Transfer, UrgentNeed
 from marketplace.network.tables import Dealer, DealerClosure
+from marketplace.pickup.tables import OrderLine
 from marketplace.seed import seed_network
 
 
@@ -15,3 +16,6 @@ async def test_the_demo_has_routing_data():
                                     " GROUP BY 1, 2, 3 HAVING count(*) > 1")
     assert duplicates == []
     assert await Dealer.count().where(Dealer.phone == "") == 0
+    assert await OrderLine.count().where(
+        (OrderLine.transfer.status == "requested") & (OrderLine.order.status == "placed")) >= 1  # orders to accept
+    assert await UrgentNeed.count().where(UrgentNeed.status == "open") >= 1
