@@ -207,3 +207,25 @@ async def test_the_source_dealers_page_lists_offers_and_accepts(client, rare):
     await sign_in(client, "banco@mi.example")
     store = await client.get(f"/pickup/orders/{order_id}")
     assert store.status_code == 200 and "Offerto" in store.text and "Accettato" in store.text
+
+
+async def test_the_territory_owner_keeps_its_referral_when_another_dealer_fulfils(client, rare):
+    from marketplace.geo.territories import TerritoryInput, create_territory
+    from marketplace.settlement.tables import LedgerLine
+
+    await create_territory(TerritoryInput("MZ", "Milano centro", True, postal_codes=["20121"]))
+    order_id = await _order(client, rare)
+    assert (await CustomerOrder.select(CustomerOrder.territory_owner.code).first())["territory_owner.code"] == "MZ"
+    assert await pass_over_due(at(23, 11, 30)) == 1  # Bergamo did not answer: Torino fulfils
+    line = await _line(order_id)
+    to, mi = auth(await key_of("TO")), auth(await key_of("MI"))
+    assert (await client.post(f"/api/v1/orders/{order_id}/lines/accept", headers=to)).status_code == 200
+    shipped = await client.post(f"/api/v1/transfers/{line['transfer']}/ship", json={"carrier": "BRT"}, headers=to)
+    assert shipped.status_code == 200
+    assert (await client.post(f"/api/v1/transfers/{line['transfer']}/receive", headers=mi)).status_code == 200
+    assert (await client.post(f"/api/v1/orders/{order_id}/ready", headers=mi)).status_code == 200
+    code = (await CustomerOrder.select(CustomerOrder.pickup_code).first())["pickup_code"]
+    done = await client.post(f"/api/v1/orders/{order_id}/collect", json={"pickup_code": code}, headers=mi)
+    assert done.status_code == 200, done.text
+    referral = await LedgerLine.select(LedgerLine.account, LedgerLine.amount).where(LedgerLine.kind == "referral")
+    assert [r["account"] for r in referral] == ["dealer:MZ"] and referral[0]["amount"] > 0
