@@ -116,3 +116,28 @@ async def test_only_the_dealers_admin_and_managers_edit_its_closures(client):
     client.cookies.clear()
     await sign_in(client, "clerk@d001.example")
     assert (await client.get("/closures/dealers/D001")).status_code in (401, 403)
+
+
+async def test_orders_and_quotes_count_the_point_dealers_and_the_sources_closures(client):
+    from marketplace.inventory.catalog import import_catalog
+    from marketplace.pickup.orders import get_order, place_order
+    from marketplace.pickup.points import PointInput, Schedule, create_point
+    from marketplace.pickup.quotes import customer_place, parse_cart, quote
+    from tests.pickup.test_orders import FRIDAY_MORNING, HOURS, request_at
+
+    await build_network()
+    await import_catalog(b"part_number,description,list_price,map_price,channel\nAIRBAG-1,Airbag,500.00,,physical_only\n")
+    point = await create_point(PointInput("MI", "Ritiro Milano", "basic", "20121", "", Schedule(HOURS, 60, 30)))
+    await stock("MI", "03L 115 562", 5)
+    await stock("BG", "RARE-1", 2)
+    before = datetime(2026, 11, 20, 9, 0, tzinfo=ROME)
+    await add_closure("MI", ClosureInput(date(2026, 11, 27), date(2026, 11, 27), "Ponte"), now=before)  # Friday
+    await add_closure("BG", ClosureInput(date(2026, 11, 30), date(2026, 11, 30), "Inventario"), now=before)  # Monday
+    # On the shelf, but the store is closed on Friday: ready Monday (the quote says the same).
+    on_the_shelf = (await place_order(request_at(point), now=FRIDAY_MORNING)).id
+    assert (await get_order(on_the_shelf))["promised_for"] == date(2026, 11, 30)
+    quoted, _ = await quote(await parse_cart("03L115562:1"), *customer_place("20121", None, None), now=FRIDAY_MORNING)
+    assert {q.dealer_code: q.ready_by for q in quoted}["MI"] == date(2026, 11, 30)
+    # From Bergamo, closed on Monday: two of its working days are Tuesday and Wednesday.
+    by_transfer = (await place_order(request_at(point, (("RARE-1", 1),)), now=FRIDAY_MORNING)).id
+    assert (await get_order(by_transfer))["promised_for"] == date(2026, 12, 2)
