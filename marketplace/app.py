@@ -33,13 +33,18 @@ from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
+from marketplace.matching.ddt_pages import DdtPages
 from marketplace.matching.pages import SearchPages, TransferPages
+from marketplace.matching.urgent_api import UrgentNeedApi
+from marketplace.matching.urgent_pages import UrgentNeedPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
+from marketplace.network.closure_pages import ClosurePages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.outbox.pages import MailPages
-from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
+from marketplace.pickup.api import OrderActionsApi, OrderApi, OrderOffersApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
+from marketplace.pickup.offer_pages import OfferPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
@@ -118,6 +123,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             *sign_in_pages.ROUTES,
             DealerPages,
             BillingPages,
+            ClosurePages,
             DealerApi,
             UserPages,
             ApiKeyPages,
@@ -130,6 +136,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TransferApi,
             SearchPages,
             TransferPages,
+            DdtPages,
+            UrgentNeedPages,
+            UrgentNeedApi,
             SettlementApi,
             SettlementPages,
             StatementPages,
@@ -143,6 +152,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             PickupApi,
             OrderApi,
             OrderActionsApi,
+            OrderOffersApi,
+            OfferPages,
             ShopPages,
             CounterPages,
             TerritoryOrderPages,

@@ -14,8 +14,10 @@ from litestar import Litestar
 
 from marketplace.matching.transfer_expiry import expire_stale_agreements
 from marketplace.matching.transfers import expire_overdue
+from marketplace.matching.urgent_needs import advance_urgent_needs
 from marketplace.metrics import SWEEPER_FAILURES, SWEEPER_RUNS
 from marketplace.outbox.delivery import deliver_pending
+from marketplace.pickup.acceptance import pass_over_due
 from marketplace.pickup.lifecycle import expire_uncollected
 from marketplace.pickup.reminders import emit_reminders
 from marketplace.settings import get_settings
@@ -34,6 +36,14 @@ async def _expire_orders() -> None:
         log.info("expired %d uncollected order(s)", uncollected)
 
 
+async def _route() -> None:
+    """Online orders' lines not accepted in time (or declined) pass to the next holder; urgent needs' waves."""
+    if moved := await pass_over_due():
+        log.info("passed %d order line(s) to the next holder", moved)
+    if waves := await advance_urgent_needs():
+        log.info("urgent needs: %d wave(s) sent or expired", waves)
+
+
 async def _remind() -> None:
     if reminded := await emit_reminders():
         log.info("reminded %d order(s) about to expire", reminded)
@@ -47,7 +57,7 @@ async def _deliver() -> None:
 
 
 #: In this order: an order expired in this pass gets no reminder, and what they emit goes out at once.
-STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _deliver)
+STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _route, _remind, _deliver)
 
 
 async def sweep_once() -> None:

@@ -12,6 +12,7 @@ from marketplace.accounts.auth import dealer_only
 from marketplace.errors import DomainError, Invalid
 from marketplace.matching.memory import favourites, recent_searches, remember_search, toggle_favourite
 from marketplace.matching.queries import get_transfer, inbox, timeline
+from marketplace.matching.schemas import requester_address
 from marketplace.matching.search import Sort, search
 from marketplace.matching.tables import DeclineReason
 from marketplace.matching.transfers import ACTIONS, Answer, TransferRequest, act, request_transfer_once
@@ -119,7 +120,7 @@ class TransferPages(Controller):
     async def _detail(self, request: Request, transfer_id: int, error: DomainError | None = None) -> Template:
         transfer = await get_transfer(request.user, transfer_id)
         return page(request, "matching/transfer.html", status_code=error.status_code if error else 200,
-                    transfer=transfer, events=await timeline(transfer_id),
+                    transfer=transfer, events=await timeline(transfer_id), requester_address=requester_address(transfer),
                     side="supplier" if transfer["supplier_id"] == request.user.dealer_id else "requester",
                     actions=ACTIONS, reasons=[r.value for r in DeclineReason],
                     error=error.message if error else "", now=datetime.now(timezone.utc))

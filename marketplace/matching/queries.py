@@ -21,6 +21,11 @@ COLUMNS = (
     Transfer.requested_quantity, Transfer.unit_price, Transfer.note, Transfer.decline_reason, Transfer.carrier,
     Transfer.tracking, Transfer.created_at, Transfer.expires_at, Transfer.updated_at,
     Transfer.requester.id.as_alias("requester_id"), Transfer.supplier.id.as_alias("supplier_id"),
+    # Where the parts go and whom to call: the supplier sees them on the request.
+    Transfer.requester.address.as_alias("requester_address"),
+    Transfer.requester.postal_code.as_alias("requester_postal_code"),
+    Transfer.requester.province.as_alias("requester_province"), Transfer.requester.phone.as_alias("requester_phone"),
+    Transfer.ddt_year, Transfer.ddt_number,
 )
 OPEN = (TransferStatus.requested, TransferStatus.offered, TransferStatus.accepted, TransferStatus.shipped)
 

@@ -30,6 +30,7 @@ class DealerInput:
     lon: float | None = None
     tier: str = Tier.urban.value
     is_central_warehouse: bool = False
+    phone: str = ""
 
 
 async def _validated(data: DealerInput) -> DealerInput:
@@ -56,6 +57,8 @@ async def _validated(data: DealerInput) -> DealerInput:
     if lon is not None and not (-180 <= lon <= 180):
         raise Invalid("longitude must be between -180 and 180", "lon")
     city = data.city.strip() or place.comune
+    if not re.fullmatch(r"[0-9 +()./-]{0,40}", data.phone.strip()):
+        raise Invalid("a phone number: digits, spaces and + ( ) . / - only", "phone")
     if lat is None:
         point = await geocode_address(data.address.strip(), postal_code, city, province)
         if point is None:
@@ -63,7 +66,7 @@ async def _validated(data: DealerInput) -> DealerInput:
         lat, lon = point.lat, point.lon
     return replace(
         data, code=code, name=name, postal_code=postal_code, address=data.address.strip()[:300],
-        city=city[:120], province=province, lat=lat, lon=lon,
+        city=city[:120], province=province, lat=lat, lon=lon, phone=data.phone.strip(),
     )
 
 
@@ -71,7 +74,7 @@ def _values(data: DealerInput) -> dict:
     return {
         Dealer.name: data.name, Dealer.address: data.address, Dealer.postal_code: data.postal_code,
         Dealer.city: data.city, Dealer.province: data.province, Dealer.lat: data.lat, Dealer.lon: data.lon,
-        Dealer.tier: data.tier, Dealer.is_central_warehouse: data.is_central_warehouse,
+        Dealer.tier: data.tier, Dealer.is_central_warehouse: data.is_central_warehouse, Dealer.phone: data.phone,
     }
 
 

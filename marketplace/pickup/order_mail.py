@@ -23,6 +23,7 @@ CUSTOMER_MAIL = {
     "order.cancelled": "order_cancelled",
     "order.expired": "order_expired",
     "order.lapsed": "order_lapsed",
+    "order.delayed": "order_delayed",  # a line passed to another dealer moved the promised day
 }
 #: Messages to the pickup point's staff.
 STORE_MAIL = {"order.new": "order_new", "order.withdrawn": "order_withdrawn"}
@@ -33,6 +34,7 @@ STILL_TRUE = {
     "order.new": {"placed", "ready_for_pickup"},
     "order.ready": {"ready_for_pickup"},
     "order.reminder": {"ready_for_pickup"},
+    "order.delayed": {"placed"},
 }
 #: Messages that carry the pickup code: the QR code goes with them, as an attachment.
 WITH_CODE = {"order.placed", "order.ready", "order.reminder"}
