@@ -38,6 +38,7 @@ from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
+from marketplace.pulse.pages import PhoneOrderPages, PulsePages
 from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
@@ -114,6 +115,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             StatementPages,
             LedgerApi,
             KpisApi,
+            PhoneOrderPages,
+            PulsePages,
             CommissionPages,
             TerritoryApi,
             TerritoryPages,
