@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 
 from litestar import Request, Response, get
 from litestar.response import Template
@@ -13,8 +12,7 @@ from marketplace.accounts.auth import PUBLIC, signed_in
 from marketplace.inventory.tables import Part
 from marketplace.migrate import pending_migrations
 from marketplace.network.tables import Dealer
-from marketplace.pulse.kpis import Scope, kpis
-from marketplace.settlement.periods import period_of
+from marketplace.pulse.pages import dashboard_page, dealer_scorecard
 from marketplace.web.render import page
 
 
@@ -46,14 +44,15 @@ async def ready() -> Response:
 @get("/", guards=[signed_in], include_in_schema=False)
 async def home(request: Request) -> Template:
     me = request.user
+    if me.is_manager:  # the manager's home is the network dashboard
+        return await dashboard_page(request)
     dealer = await Dealer.select().where(Dealer.id == me.dealer_id).first() if me.dealer_id else None
     counts = {
         "dealers": await Dealer.count().where(Dealer.active.eq(True)),
         "parts": await Part.count(),
     }
     # A dealer's home opens with what the network did for it this month (docs/kpis.md).
-    scorecard = await kpis(period_of(datetime.now(timezone.utc)), Scope(me.dealer_id, me.dealer_code)) \
-        if me.is_dealer and me.dealer_id else None
+    scorecard = await dealer_scorecard(me.dealer_id) if me.is_dealer and me.dealer_id else None
     return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard)
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from marketplace.outbox.compose import register as register_mail
 from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
+from marketplace.pulse.report import TOPICS as PULSE_REPORT_TOPICS
+from marketplace.pulse.report import compose_monthly_report
 
 
 def connect_domains() -> None:
     """Register each domain's mail composer with the outbox (calling again is harmless)."""
     register_mail(ORDER_MAIL_TOPICS, compose_order_mail)
+    register_mail(PULSE_REPORT_TOPICS, compose_monthly_report)

@@ -1,6 +1,6 @@
 """The network pulse's own records: phone orders a dealer logs, and the monthly aged-stock snapshot."""
 
-from piccolo.columns import ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar
+from piccolo.columns import JSONB, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
@@ -32,3 +32,15 @@ class AgedStockSnapshot(Table):
     taken_at = Timestamptz(default=TimestamptzNow())
 
     one_per_dealer_and_month = Unique([dealer, period])
+
+
+class PulseRollup(Table):
+    """One month's figures for one scope (``network`` or ``dealer:<id>``), as ``kpis.compute`` gave
+    them: the dashboard and the scorecards read these; the open month is refreshed every few minutes."""
+
+    period = Varchar(length=7)
+    scope = Varchar(length=40)
+    figures = JSONB()
+    refreshed_at = Timestamptz(default=TimestamptzNow())
+
+    one_per_scope = Unique([period, scope])
