@@ -4,6 +4,7 @@ dealer's scorecard, and the dealers' table as CSV."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -12,7 +13,7 @@ from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import Forbidden, Invalid
 from marketplace.geo.svg_map import MapPoint, render_map
 from marketplace.pulse import charts
-from marketplace.pulse.dashboard import FIGURES, network_dashboard, sort_rows, table_csv, trend
+from marketplace.pulse.dashboard import FIGURES, cell, network_dashboard, sort_rows, table_csv, trend
 from marketplace.pulse.kpis import dealer_scope, regions
 from marketplace.pulse.phone_orders import log_phone_order
 from marketplace.pulse.rollup import dealer_key, rolled_up
@@ -47,13 +48,27 @@ def _label(period: str) -> str:
     return f"{period[5:]}/{period[2:4]}"
 
 
-def trend_charts(t, months: list, *, costs: bool) -> dict[str, str]:
-    """The charts of a scope's last 12 months and this one (SVG markup); ``t`` translates."""
+CHARTED = ("time_saved_minutes", "fill_rate", "referral_earned", "pickup_fees", "hub_commissions", "aged_stock_value",
+           "aged_stock_value_9")
+
+
+def trend_charts(language: str, months: list, *, costs: bool) -> dict[str, str]:
+    """The charts of a scope's last 12 months and this one (SVG markup), in the language."""
+    values = tuple((p, None if k is None else tuple(None if getattr(k, name) is None else float(getattr(k, name))
+                                                    for name in CHARTED)) for p, k in months)
+    return _drawn(language, values, costs)
+
+
+@lru_cache(maxsize=512)
+def _drawn(language: str, months: tuple, costs: bool) -> dict[str, str]:
+    """Drawn once per language and figures: the same months give the same pictures (a few
+    milliseconds each with pygal, kept until the figures change)."""
+    t = gettext_for(language)
     labels = [_label(p) for p, _k in months]
 
     def series(name: str, scale: float = 1.0):
-        return [None if k is None or getattr(k, name) is None else round(float(getattr(k, name)) * scale, 2)
-                for _p, k in months]
+        at = CHARTED.index(name)
+        return [None if k is None or k[at] is None else round(k[at] * scale, 2) for _p, k in months]
 
     out = {
         "time_saved": charts.bars(t("Hours saved against the phone"), labels,
@@ -72,7 +87,7 @@ def trend_charts(t, months: list, *, costs: bool) -> dict[str, str]:
 
 
 def _charts(request: Request, months: list, costs: bool) -> dict[str, str]:
-    return trend_charts(gettext_for(language_of(request)), months, costs=costs)
+    return trend_charts(language_of(request), months, costs=costs)
 
 
 class PulsePages(Controller):
@@ -118,7 +133,9 @@ async def dashboard_page(request: Request) -> Template:
                                    params.get("colour") or "fill_rate")
     points = [MapPoint(f"{r.code} · {r.name}", r.lat, r.lon, data["colours"][r.id])
               for r in data["all_rows"] if r.lat is not None and r.lon is not None and r.active]
-    return page(request, "pulse/dashboard.html", **data, charts=_charts(request, data["trend"], True),
+    language = language_of(request)
+    cells = {r.id: [cell(key, r.value(key), language) for key in FIGURES] for r in data["rows"]}
+    return page(request, "pulse/dashboard.html", **data, charts=_charts(request, data["trend"], True), cells=cells,
                 map_svg=render_map([], points, title="Concessionari"), regions=list(regions()),
                 figure_names=list(FIGURES))
 

@@ -80,14 +80,27 @@ async def months_of(scope: str, periods: list[str]) -> dict[str, Kpis]:
             for r in rows}
 
 
+# The parsed rows of a month, kept while the month's rollup is unchanged (its latest refresh time
+# is checked on every call: one indexed read instead of parsing 2,000 JSON documents per view).
+_parsed: dict[str, tuple[datetime, dict[int, Kpis]]] = {}
+
+
 async def all_dealers(period: str, now: datetime | None = None) -> dict[int, Kpis]:
     """Every dealer's stored figures of the month, by dealer id (rolling it up first if never done)."""
     month_window(period, now)
-    query = "SELECT scope, figures FROM pulse_rollup WHERE period = $1 AND scope LIKE 'dealer:%'"
     async with raw_connection() as connection:
-        rows = await connection.fetch(query, period)
-        if not rows:
+        stamp = await connection.fetchval(
+            "SELECT max(refreshed_at) FROM pulse_rollup WHERE period = $1 AND scope = 'network'", period)
+        if stamp is None:
             await refresh(period, now)
-            rows = await connection.fetch(query, period)
-    return {int(r["scope"].split(":")[1]): Kpis.from_json(json.loads(r["figures"]) if isinstance(r["figures"], str)
-                                                         else r["figures"]) for r in rows}
+            stamp = await connection.fetchval(
+                "SELECT max(refreshed_at) FROM pulse_rollup WHERE period = $1 AND scope = 'network'", period)
+        kept = _parsed.get(period)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        rows = await connection.fetch(
+            "SELECT scope, figures FROM pulse_rollup WHERE period = $1 AND scope LIKE 'dealer:%'", period)
+    parsed = {int(r["scope"].split(":")[1]): Kpis.from_json(json.loads(r["figures"]) if isinstance(r["figures"], str)
+                                                           else r["figures"]) for r in rows}
+    _parsed[period] = (stamp, parsed)
+    return parsed
