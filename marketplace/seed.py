@@ -41,10 +41,12 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
     await _click_and_collect(network)
     if history:
         from marketplace.seed_history import seed_history, settle_history
+        from marketplace.seed_pulse import seed_pulse
 
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
         await settle_history(months)
+        await seed_pulse(seed)  # searches, phone orders, aged-stock snapshots, the pulse's rollups
     return logins
 
 
