@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -101,11 +102,10 @@ async def dealer_rows(period: str, now: datetime | None = None) -> list[DealerRo
 
 
 def colour_of(value, values: list, higher_is_better: bool) -> str:
-    """The value's step on the scale among all dealers' values (quintiles)."""
+    """The value's step on the scale among all dealers' values (quintiles); ``values`` sorted."""
     if value is None or not values:
         return NO_FIGURE
-    below = sum(1 for v in values if v < value)
-    share = below / len(values)
+    share = bisect_left(values, value) / len(values)
     step = min(len(SCALE) - 1, int(share * len(SCALE)))
     return SCALE[step] if higher_is_better else SCALE[len(SCALE) - 1 - step]
 
@@ -140,7 +140,7 @@ async def network_dashboard(period: str | None, sort: str, descending: bool, pag
     rows = sort_rows(await dealer_rows(period, now), sort, descending)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, page), pages)
-    values = [r.value(colour_by) for r in rows if r.value(colour_by) is not None]
+    values = sorted(r.value(colour_by) for r in rows if r.value(colour_by) is not None)
     colours = {r.id: colour_of(r.value(colour_by), values, FIGURES[colour_by]) for r in rows}
     months = await trend("network", period, now)
     return {"period": period, "network": network, "trend": months, "averages": averages(months[:-1]),

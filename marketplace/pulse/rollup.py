@@ -51,7 +51,7 @@ async def refresh_due(now: datetime | None = None) -> int:
             "SELECT period, refreshed_at FROM pulse_rollup WHERE scope = 'network' AND period = ANY($1::text[])",
             [current, closed])}
     done = 0
-    if closed in rows and rows[closed] < start:
+    if closed not in rows or rows[closed] < start:
         done += await refresh(closed, now)
     if current not in rows or rows[current] < now - timedelta(minutes=REFRESH_MINUTES):
         done += await refresh(current, now)
