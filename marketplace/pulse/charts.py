@@ -25,7 +25,7 @@ STYLE = Style(
 
 
 def _config(title: str, legend: bool) -> dict:
-    return {"js": [], "css": [], "disable_xml_declaration": True, "style": STYLE, "width": 640, "height": 280,
+    return {"js": [], "disable_xml_declaration": True, "style": STYLE, "width": 640, "height": 280,
             "title": title, "show_legend": legend, "legend_at_bottom": True, "legend_at_bottom_columns": 4,
             "explicit_size": False, "pretty_print": False, "print_values": False, "x_label_rotation": 0,
             "truncate_label": -1, "margin": 8, "spacing": 8}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -105,7 +105,8 @@ def colour_of(value, values: list, higher_is_better: bool) -> str:
     """The value's step on the scale among all dealers' values (quintiles); ``values`` sorted."""
     if value is None or not values:
         return NO_FIGURE
-    share = bisect_left(values, value) / len(values)
+    # The middle of the value's rank among equals: one dealer alone, or all alike, is in the middle.
+    share = (bisect_left(values, value) + bisect_right(values, value)) / 2 / len(values)
     step = min(len(SCALE) - 1, int(share * len(SCALE)))
     return SCALE[step] if higher_is_better else SCALE[len(SCALE) - 1 - step]
 
