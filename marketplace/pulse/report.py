@@ -34,8 +34,12 @@ async def emit_monthly_reports(now: datetime | None = None) -> int:
             "SELECT refreshed_at FROM pulse_rollup WHERE period = $1 AND scope = 'network'", period)
         if refreshed is None or refreshed < start:
             return 0
+        # A dealer is told of a month it was a member during; the network once it had one.
         dealers = await connection.fetch(
-            "SELECT id, code FROM dealer WHERE active AND NOT is_central_warehouse ORDER BY code")
+            "SELECT id, code FROM dealer WHERE active AND NOT is_central_warehouse AND created_at < $1 ORDER BY code",
+            start)
+    if not dealers:
+        return 0
     payloads = [{"report": f"{period}:network", "period": period, "scope": "network"}]
     payloads += [{"report": f"{period}:dealer:{d['code']}", "period": period, "scope": f"dealer:{d['id']}",
                   "dealer_code": d["code"]} for d in dealers]

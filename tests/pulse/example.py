@@ -37,6 +37,7 @@ async def build_month() -> dict:
                                       list_price=Decimal("100.00"))).returning(Part.id))[0]
         part[key] = row["id"]
     await Dealer.update({Dealer.last_feed_at: rome(10, 20, 7)}).where(Dealer.code == "D002")
+    await Dealer.update({Dealer.created_at: datetime(2025, 12, 1, 9, tzinfo=ROME)}, force=True)  # they joined then
 
     # Stock as the feeds show it now (on hand, unit cost, last movement).
     for dealer, key, on_hand, cost, moved in (
