@@ -30,6 +30,11 @@ async def emit_monthly_reports(now: datetime | None = None) -> int:
     period = closed_month(now)
     start, _ = period_bounds(period_of(now))
     async with raw_connection() as connection:
+        # Once queued (one statement queues them all), a pass checks one row of the outbox's index.
+        if await connection.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM outbox_message WHERE topic = 'pulse.monthly_report'"
+                " AND payload->>'report' = $1)", f"{period}:network"):
+            return 0
         refreshed = await connection.fetchval(
             "SELECT refreshed_at FROM pulse_rollup WHERE period = $1 AND scope = 'network'", period)
         if refreshed is None or refreshed < start:
