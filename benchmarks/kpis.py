@@ -42,6 +42,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--parts", type=int, default=100_000)
     parser.add_argument("--transfers", type=int, default=1_000_000)
     parser.add_argument("--views", type=int, default=200, help="page views measured per page")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again on the database a previous run built (no load, its rollups kept)")
     return parser.parse_args()
 
 
@@ -206,7 +208,8 @@ async def main(args) -> dict:
     from marketplace.settlement.periods import period_of
 
     started = time.perf_counter()
-    await load(args)
+    if not args.reuse:
+        await load(args)
     loaded = time.perf_counter() - started
     print(f"network: {args.dealers:,} dealers, {args.dealers * args.stock_per_dealer:,} stock rows, "
           f"{args.transfers:,} transfers over 24 months; loaded in {loaded:.0f} s", flush=True)
@@ -231,15 +234,17 @@ async def main(args) -> dict:
     t = time.perf_counter()
     await refresh(period, now)
     refresh_ms = (time.perf_counter() - t) * 1000
-    for past in months_back(period, 13)[:-1]:
-        await refresh(past, now)
+    if not args.reuse:
+        for past in months_back(period, 13)[:-1]:
+            await refresh(past, now)
     print(f"raw aggregate of the open month: network {statistics.median(raw_network):.0f} ms, "
           f"one dealer p99 {percentile(raw_dealer, 0.99):.0f} ms; rollup refresh {refresh_ms:.0f} ms", flush=True)
 
     code = f"D{dealer[0]:04d}"
-    await create_user(UserInput(email="boss@bench.example", role=Role.network_manager.value), "bench-password-1234")
-    await create_user(UserInput(email="admin@bench.example", role=Role.dealer_admin.value, dealer_code=code),
-                      "bench-password-1234")
+    if not args.reuse:
+        await create_user(UserInput(email="boss@bench.example", role=Role.network_manager.value), "bench-password-1234")
+        await create_user(UserInput(email="admin@bench.example", role=Role.dealer_admin.value, dealer_code=code),
+                          "bench-password-1234")
     os.environ.setdefault("MARKETPLACE_SWEEP_SECONDS", "0")
     app = create_app(own_pool=False)
     transport = httpx.ASGITransport(app=app)
@@ -259,7 +264,7 @@ async def main(args) -> dict:
         "scorecard_p50_ms": round(statistics.median(scorecard), 1), "scorecard_p99_ms": round(percentile(scorecard, 0.99), 1),
         "raw_vs_dashboard_p99": round(raw_ms / percentile(dashboard, 0.99), 1),
         "raw_dealer_vs_scorecard_p99": round(percentile(raw_dealer, 0.99) / percentile(scorecard, 0.99), 2),
-        "views": args.views,
+        "views": args.views, "reused_database": args.reuse,
     }
     print(f"network dashboard page: p50 {figures['dashboard_p50_ms']} ms, p99 {figures['dashboard_p99_ms']} ms "
           f"(the raw aggregate alone takes {figures['raw_vs_dashboard_p99']}x that)")
@@ -270,7 +275,12 @@ async def main(args) -> dict:
 
 if __name__ == "__main__":
     args = parse_args()
-    fresh_database("marketplace_bench_kpis", args.database_url, args.data_dir)
+    if args.reuse and args.database_url:
+        from urllib.parse import urlsplit, urlunsplit
+
+        os.environ["MARKETPLACE_DATABASE_URL"] = urlunsplit(urlsplit(args.database_url)._replace(path="/marketplace_bench_kpis"))
+    else:
+        fresh_database("marketplace_bench_kpis", args.database_url, args.data_dir)
     os.environ.setdefault("MARKETPLACE_SECRET_KEY", "bench-secret-key-bench-secret-key-00")
     os.environ.setdefault("MARKETPLACE_GEOCODER", "offline")
     import marketplace.piccolo_conf  # noqa: F401  (engine built before the loop starts)

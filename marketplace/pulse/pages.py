@@ -14,7 +14,7 @@ from marketplace.errors import Forbidden, Invalid
 from marketplace.geo.svg_map import MapPoint, render_map
 from marketplace.pulse import charts
 from marketplace.pulse.dashboard import FIGURES, cell, network_dashboard, sort_rows, table_csv, trend
-from marketplace.pulse.kpis import dealer_scope, regions
+from marketplace.pulse.kpis import dealer_scope
 from marketplace.pulse.phone_orders import log_phone_order
 from marketplace.pulse.rollup import dealer_key, rolled_up
 from marketplace.settlement.periods import check_period, period_of
@@ -125,18 +125,26 @@ class PulsePages(Controller):
                     charts=_charts(request, months, costs))
 
 
+_maps: dict[tuple, str] = {}
+
+
 async def dashboard_page(request: Request) -> Template:
     """The network dashboard (the manager's home): ``?period=&sort=&order=&page=&colour=``."""
     params = request.query_params
     data = await network_dashboard(params.get("period") or None, params.get("sort") or "time_saved_minutes",
                                    (params.get("order") or "desc") == "desc", _page_number(params.get("page")),
                                    params.get("colour") or "fill_rate")
-    points = [MapPoint(f"{r.code} · {r.name}", r.lat, r.lon, data["colours"][r.id])
-              for r in data["all_rows"] if r.lat is not None and r.lon is not None and r.active]
+    map_svg = _maps.get(data["view_key"])
+    if map_svg is None:  # drawn once per view of the table (its rows and colours are kept with it)
+        points = [MapPoint(f"{r.code} · {r.name}", r.lat, r.lon, data["colours"][r.id])
+                  for r in data["all_rows"] if r.lat is not None and r.lon is not None and r.active]
+        if len(_maps) > 64:
+            _maps.clear()
+        map_svg = _maps[data["view_key"]] = render_map([], points, title=gettext_for(language_of(request))("Dealers"))
     language = language_of(request)
     cells = {r.id: [cell(key, r.value(key), language) for key in FIGURES] for r in data["rows"]}
     return page(request, "pulse/dashboard.html", **data, charts=_charts(request, data["trend"], True), cells=cells,
-                map_svg=render_map([], points, title="Concessionari"), regions=list(regions()),
+                map_svg=map_svg,
                 figure_names=list(FIGURES))
 
 
