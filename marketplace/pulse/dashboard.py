@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from marketplace.db import raw_connection
 from marketplace.errors import Invalid
-from marketplace.pulse.kpis import Kpis, month_window
+from marketplace.pulse.kpis import Kpis, kpis, month_window, online_orders_by_territory, region_scope, regions
 from marketplace.pulse.rollup import all_dealers, dealer_key, months_of, refresh, rolled_up
 from marketplace.settlement.periods import check_period, period_bounds, period_of
 
@@ -134,8 +134,9 @@ def _begun(period: str, now: datetime | None) -> bool:
 
 
 async def network_dashboard(period: str | None, sort: str, descending: bool, page: int, colour_by: str,
-                            now: datetime | None = None) -> dict:
-    """Everything the manager's dashboard shows for the month (this month by default)."""
+                            now: datetime | None = None, region: str = "") -> dict:
+    """Everything the manager's dashboard shows for the month (this month by default); with a
+    region, its figures (computed for its dealers: regions are not rolled up) and its dealers only."""
     now = now or datetime.now(timezone.utc)
     period = check_period(period) if period else period_of(now)
     month_window(period, now)
@@ -154,10 +155,18 @@ async def network_dashboard(period: str | None, sort: str, descending: bool, pag
             _views.clear()
         kept = _views[key] = (time.monotonic(), rows, colours)
     _, rows, colours = kept
+    scope_figures, provinces = network, None
+    if region:
+        scope = await region_scope(region)
+        scope_figures = await kpis(period, scope, now)
+        provinces = set(regions()[scope.region])
+        rows = [r for r in rows if r.province in provinces]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, page), pages)
     months = await trend("network", period, now)
-    return {"period": period, "network": network, "trend": months, "averages": averages(months[:-1]),
+    return {"period": period, "network": scope_figures, "trend": months, "averages": averages(months[:-1]),
+            "region": scope_figures.scope.removeprefix("region:") if region else "", "regions": list(regions()),
+            "territory_orders": (await online_orders_by_territory(period, now))[:10],
             "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "all_rows": rows, "page": page, "pages": pages,
             "sort": sort, "descending": descending, "colour_by": colour_by, "colours": colours,
             "scale": SCALE, "figures": list(FIGURES), "view_key": key}

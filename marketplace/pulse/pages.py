@@ -133,7 +133,7 @@ async def dashboard_page(request: Request) -> Template:
     params = request.query_params
     data = await network_dashboard(params.get("period") or None, params.get("sort") or "time_saved_minutes",
                                    (params.get("order") or "desc") == "desc", _page_number(params.get("page")),
-                                   params.get("colour") or "fill_rate")
+                                   params.get("colour") or "fill_rate", region=params.get("region") or "")
     map_svg = _maps.get(data["view_key"])
     if map_svg is None:  # drawn once per view of the table (its rows and colours are kept with it)
         points = [MapPoint(f"{r.code} · {r.name}", r.lat, r.lon, data["colours"][r.id])

@@ -44,3 +44,16 @@ async def test_a_dealer_sees_its_own_scorecard_and_not_anothers(client):
     other = await client.get("/pulse/dealers/D002", params={"period": "2026-10"})
     assert other.status_code == 403
     assert (await client.get("/pulse")).status_code == 403
+
+
+async def test_the_dashboard_of_a_region_and_online_orders_by_territory(manager):
+    await build_month()
+    lombardy = await manager.get("/pulse", params={"period": "2026-10", "region": "Lombardia"})
+    assert lombardy.status_code == 200, lombardy.text
+    text = " ".join(lombardy.text.split())
+    assert "Il polso della rete · Lombardia · 10/2026" in text
+    assert "Ordini online per territorio" in text and "D001 · Dealer D001</td><td>1</td>" in text  # O1, in D001's
+    assert text.count('href="/pulse/dealers/D00') == 4  # Milano, Bergamo, Brescia, Monza
+    lazio = await manager.get("/pulse", params={"period": "2026-10", "region": "Lazio"})
+    assert lazio.status_code == 200 and 'href="/pulse/dealers/D00' not in lazio.text
+    assert (await manager.get("/pulse", params={"region": "Atlantide"})).status_code == 404

@@ -59,6 +59,7 @@ async def test_a_request_from_a_search_links_to_it_and_a_phone_order_is_one_clic
     logged = await client.post("/pulse/phone-orders", data={"number": "03L 115 562", "next": "/search?q=03L",
                                                             "_csrf_token": token})
     assert logged.status_code == 303 and logged.headers["location"] == "/search?q=03L&phoned=1"
+    assert "Registrato: una riga ordinata al telefono." in (await client.get(logged.headers["location"])).text
     assert [(r["number"]) for r in await PhoneOrder.select(PhoneOrder.number)] == ["03L115562"]
     refused = await client.post("/pulse/phone-orders", data={"number": "1"})  # no CSRF token
     assert refused.status_code == 403 and await PhoneOrder.count() == 1
