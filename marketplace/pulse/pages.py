@@ -14,7 +14,7 @@ from marketplace.errors import Forbidden, Invalid
 from marketplace.geo.svg_map import MapPoint, render_map
 from marketplace.pulse import charts
 from marketplace.pulse.dashboard import FIGURES, cell, network_dashboard, sort_rows, table_csv, trend
-from marketplace.pulse.kpis import dealer_scope
+from marketplace.pulse.kpis import Kpis, dealer_scope
 from marketplace.pulse.phone_orders import log_phone_order
 from marketplace.pulse.rollup import dealer_key, rolled_up
 from marketplace.settlement.periods import check_period, period_of
@@ -116,7 +116,8 @@ class PulsePages(Controller):
         now = datetime.now(timezone.utc)
         period = check_period(period) if period else period_of(now)
         key = dealer_key(scope.dealer_id)
-        figures = (await rolled_up(period, [key], now)).get(key)
+        # A dealer that joined since the month was last rolled up has nothing yet: zeros, until the next refresh.
+        figures = (await rolled_up(period, [key], now)).get(key) or Kpis(period=period, scope=key)
         months = await trend(key, period, now)
         costs = me.is_dealer and me.dealer_id == scope.dealer_id
         year = [k for p, k in months if p[:4] == period[:4] and k is not None]
@@ -152,4 +153,4 @@ async def dealer_scorecard(dealer_id: int):
     """This month's figures of one dealer (from the rollup), for its home page."""
     now = datetime.now(timezone.utc)
     key = dealer_key(dealer_id)
-    return (await rolled_up(period_of(now), [key], now)).get(key)
+    return (await rolled_up(period_of(now), [key], now)).get(key) or Kpis(period=period_of(now), scope=key)

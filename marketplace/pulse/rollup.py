@@ -39,9 +39,23 @@ async def refresh(period: str, now: datetime | None = None) -> int:
     return len(scopes)
 
 
+LOCK = 0x70756C7365  # "pulse": one process refreshes at a time (every app process sweeps)
+
+
 async def refresh_due(now: datetime | None = None) -> int:
     """The sweeper's step: the open month when its rollup is older than REFRESH_MINUTES, and the
-    month just closed until it has been rolled up after its end (its last hours counted)."""
+    month just closed until it has been rolled up after its end (its last hours counted). While
+    another process refreshes, this one leaves it (an advisory lock)."""
+    async with raw_connection() as connection:
+        if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCK):
+            return 0
+        try:
+            return await _refresh_due(now)
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", LOCK)
+
+
+async def _refresh_due(now: datetime | None) -> int:
     now = now or datetime.now(timezone.utc)
     current = period_of(now)
     start, _ = period_bounds(current)
