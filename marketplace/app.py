@@ -48,6 +48,7 @@ from marketplace.pickup.offer_pages import OfferPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
+from marketplace.pulse.pages import PhoneOrderPages, PulsePages
 from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
@@ -144,6 +145,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             StatementPages,
             LedgerApi,
             KpisApi,
+            PhoneOrderPages,
+            PulsePages,
             CommissionPages,
             TerritoryApi,
             TerritoryPages,

@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.vehicles.piccolo_app",
         "marketplace.incentives.piccolo_app",
         "marketplace.agents.piccolo_app",
+        "marketplace.pulse.piccolo_app",
     ]
 )

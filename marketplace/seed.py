@@ -45,11 +45,13 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
     if history:
         from marketplace.seed_history import seed_history, settle_history
         from marketplace.seed_incentives import seed_incentives
+        from marketplace.seed_pulse import seed_pulse
 
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
         logins += await seed_incentives(months)  # tiers, trials, claims, reserved stock; settle books rebates
         await settle_history(months)
+        await seed_pulse(seed)  # searches, phone orders, aged-stock snapshots, the pulse's rollups
     from marketplace.seed_agents import seed_agents  # zone agents (marketplace/agents/), with their year
     logins += await seed_agents(seed)
     await seed_routing(seed)  # closures, orders waiting for acceptance, an urgent need, DDTs

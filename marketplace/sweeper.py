@@ -20,6 +20,7 @@ from marketplace.outbox.delivery import deliver_pending
 from marketplace.pickup.acceptance import pass_over_due
 from marketplace.pickup.lifecycle import expire_uncollected
 from marketplace.pickup.reminders import emit_reminders
+from marketplace.pulse.sweep import tick as pulse_tick
 from marketplace.settings import get_settings
 
 log = logging.getLogger("marketplace.sweeper")
@@ -56,8 +57,13 @@ async def _deliver() -> None:
                  report.given_up)
 
 
+async def _pulse() -> None:
+    if done := {k: v for k, v in (await pulse_tick()).items() if v}:
+        log.info("pulse: %s", done)
+
+
 #: In this order: an order expired in this pass gets no reminder, and what they emit goes out at once.
-STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _route, _remind, _deliver)
+STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _route, _remind, _pulse, _deliver)
 
 
 async def sweep_once() -> None:

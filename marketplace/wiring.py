@@ -9,6 +9,8 @@ from marketplace.agents.assignments import may_act_for
 from marketplace.incentives.applied import book_month
 from marketplace.outbox.compose import register as register_mail
 from marketplace.pickup.order_mail import ORDER_MAIL_TOPICS, compose_order_mail
+from marketplace.pulse.report import TOPICS as PULSE_REPORT_TOPICS
+from marketplace.pulse.report import compose_monthly_report
 from marketplace.settlement.settlements import before_compute
 
 
@@ -17,3 +19,4 @@ def connect_domains() -> None:
     register_mail(ORDER_MAIL_TOPICS, compose_order_mail)
     before_compute(book_month)  # the month's incentive rebates and waivers, booked as it is settled
     register_acting_check(may_act_for)  # which dealers a zone agent may act for (marketplace/agents/)
+    register_mail(PULSE_REPORT_TOPICS, compose_monthly_report)

@@ -52,7 +52,7 @@ class SearchPages(Controller):
                 stars = frozenset(f["id"] for f in await favourites(request.user.dealer_id))
                 results = await search(
                     request.user.dealer_id, q, _int(values["qty"], 1, "qty"), sort,
-                    _int(values["radius_km"], None, "radius_km"), stars)
+                    _int(values["radius_km"], None, "radius_km"), stars, user_id=request.user.user_id)
                 await remember_search(request.user.user_id, q)
             except DomainError as failure:
                 error = failure

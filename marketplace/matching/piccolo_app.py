@@ -4,6 +4,7 @@ from marketplace.matching.tables import (
     DdtCounter,
     FavouriteSupplier,
     SearchHistory,
+    SearchLine,
     Transfer,
     TransferEvent,
     UrgentNeed,
@@ -14,7 +15,8 @@ from marketplace.settings import MIGRATIONS_DIR
 APP_CONFIG = AppConfig(
     app_name="matching",
     migrations_folder_path=str(MIGRATIONS_DIR / "matching"),
-    table_classes=[Transfer, TransferEvent, SearchHistory, FavouriteSupplier, DdtCounter, UrgentNeed, UrgentNeedReach],
+    table_classes=[Transfer, TransferEvent, SearchHistory, FavouriteSupplier, DdtCounter, UrgentNeed, UrgentNeedReach,
+                   SearchLine],
     migration_dependencies=[
         "marketplace.network.piccolo_app", "marketplace.accounts.piccolo_app", "marketplace.inventory.piccolo_app",
     ],

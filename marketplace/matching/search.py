@@ -11,12 +11,13 @@ from itertools import combinations
 
 import numpy as np
 
-from marketplace.db import read_connection
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.inventory.availability import stock_for_search
 from marketplace.inventory.chains import ChainLink, chains_of
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.matching import search_lines
 from marketplace.network.directory import Directory, directory
 
 MAX_NUMBERS = 50
@@ -81,8 +82,9 @@ def split_query(text: str) -> list[str]:
 
 
 async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = Sort.distance,
-                 radius_km: float | None = None, favourites: frozenset[int] = frozenset()) -> list[SearchResult]:
-    """One result per number asked, in the order asked."""
+                 radius_km: float | None = None, favourites: frozenset[int] = frozenset(),
+                 user_id: int | None = None) -> list[SearchResult]:
+    """One result per number asked, in the order asked; every line is recorded (search_lines.py)."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise Invalid(f"the quantity must be between 1 and {MAX_QUANTITY}", "qty")
     if radius_km is not None and not 0 < radius_km <= 2000:
@@ -97,11 +99,19 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
         for row in await stock_for_search(connection, part_ids, searcher_id):
             stock.setdefault(row["part"], []).append(row)
     context = _Context(network, searcher_id, quantity, sort, radius_km, favourites, datetime.now(timezone.utc))
-    return [
+    results = [
         _result(number, chains[normalized], stock, context) if normalized in chains
         else SearchResult(query=number, status="unknown_part")
         for number, normalized in zip(numbers, asked)
     ]
+    lines = []
+    for result, normalized in zip(results, asked):
+        chain = chains.get(normalized, ())
+        lines.append((chain[0].normalized if chain else normalized, chain[0].id if chain else None,
+                      tuple(link.id for link in chain), result.own_available, result.status == "found"))
+    async with raw_connection() as connection:
+        await search_lines.record(connection, searcher_id, user_id, quantity, context.now, lines)
+    return results
 
 
 @dataclass(frozen=True, slots=True)

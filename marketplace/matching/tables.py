@@ -4,6 +4,9 @@ from enum import Enum
 
 from piccolo.columns import (
     JSONB,
+    Array,
+    Boolean,
+    Date,
     ForeignKey,
     Integer,
     Numeric,
@@ -65,6 +68,11 @@ class Transfer(Table):
     shipped_at = Timestamptz(null=True, default=None)
     ddt_year = Integer(null=True, default=None)
     ddt_number = Integer(null=True, default=None)
+    # The search line the request came from (the requester's latest search for the part within a
+    # day before it), set by request_transfer: the portal time and the fill rate's line read it.
+    search_line = Integer(null=True, default=None)
+    # The supplier's stock row's last movement date when the transfer was made: aged when sold?
+    source_moved_on = Date(null=True, default=None)
 
     one_key_per_requester = Unique([requester, idempotency_key])
 
@@ -83,6 +91,22 @@ class TransferEvent(Table):
 class SearchHistory(Table):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     query = Text()
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class SearchLine(Table):
+    """One part line of one network search, recorded by ``search.search`` for every entry point
+    (page, API, lists): what a dealer looked for, whether it held it and whether the network had it."""
+
+    dealer = ForeignKey(references=Dealer, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    # The chain's newest number (the one to ask for), normalized; the number asked when unknown.
+    number = Varchar(length=64)
+    part = ForeignKey(references=Part, on_delete=OnDelete.cascade, null=True, default=None)
+    parts = Array(base_column=Integer())  # every part of the chain, so a request for an older number links
+    quantity = Integer()
+    own_available = Integer()
+    found = Boolean()  # some other dealer (or the central warehouse) had it
     at = Timestamptz(default=TimestamptzNow())
 
 

@@ -24,6 +24,7 @@ from marketplace.inventory.availability import shared_available
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.inventory.tables import Part
+from marketplace.matching import search_lines
 from marketplace.matching.ddt import ddt_label, number_shipment
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
 from marketplace.network.closures import closures_of
@@ -132,6 +133,7 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
                 )
         except asyncpg.UniqueViolationError:
             raise _Replayed()
+        await search_lines.link_request(connection, transfer_id, principal.dealer_id, part_id, now)
         await _record(transfer_id, actor_of(principal), None, S.requested.value,
                       {"quantity": request.quantity, "unit_price": price})
     return transfer_id, True
@@ -139,8 +141,9 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
 
 _INSERT = """
 INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity, unit_price, status,
-    note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at, carrier, tracking)
-VALUES ($1, $2, $3, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $10, '', '') RETURNING id
+    note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at, carrier, tracking, source_moved_on)
+VALUES ($1, $2, $3, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $10, '', '',
+        (SELECT last_movement_date FROM stock_item WHERE dealer = $2 AND part = $3)) RETURNING id
 """
 
 
