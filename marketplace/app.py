@@ -45,6 +45,7 @@ from marketplace.sweeper import transfer_sweeper
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
+from marketplace.webhooks.api import WebhookApi
 from marketplace.wiring import connect_domains
 
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
@@ -126,6 +127,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             CounterPages,
             TerritoryOrderPages,
             MailPages,
+            WebhookApi,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],

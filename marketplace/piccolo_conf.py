@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.outbox.piccolo_app",
         "marketplace.settlement.piccolo_app",
         "marketplace.pickup.piccolo_app",
+        "marketplace.webhooks.piccolo_app",
     ]
 )

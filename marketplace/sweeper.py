@@ -19,6 +19,7 @@ from marketplace.outbox.delivery import deliver_pending
 from marketplace.pickup.lifecycle import expire_uncollected
 from marketplace.pickup.reminders import emit_reminders
 from marketplace.settings import get_settings
+from marketplace.webhooks.delivery import run_webhooks
 
 log = logging.getLogger("marketplace.sweeper")
 INTERVAL_SECONDS = 30.0
@@ -46,8 +47,15 @@ async def _deliver() -> None:
                  report.given_up)
 
 
+async def _webhooks() -> None:
+    report = await run_webhooks()
+    if report.delivered or report.failed or report.given_up:
+        log.info("webhooks: %d delivered, %d failed (kept for a later try), %d given up, %d endpoint(s) disabled",
+                 report.delivered, report.failed, report.given_up, report.disabled)
+
+
 #: In this order: an order expired in this pass gets no reminder, and what they emit goes out at once.
-STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _deliver)
+STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _deliver, _webhooks)
 
 
 async def sweep_once() -> None:
