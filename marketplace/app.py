@@ -46,6 +46,7 @@ from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
 from marketplace.webhooks.api import WebhookApi
+from marketplace.webhooks.pages import WebhookPages
 from marketplace.wiring import connect_domains
 
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
@@ -128,6 +129,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TerritoryOrderPages,
             MailPages,
             WebhookApi,
+            WebhookPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],
