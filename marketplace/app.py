@@ -32,6 +32,7 @@ from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
+from marketplace.notifications.pages import NotificationPages
 from marketplace.outbox.pages import MailPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
@@ -130,6 +131,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             MailPages,
             WebhookApi,
             WebhookPages,
+            NotificationPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers],

@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "marketplace.settlement.piccolo_app",
         "marketplace.pickup.piccolo_app",
         "marketplace.webhooks.piccolo_app",
+        "marketplace.notifications.piccolo_app",
     ]
 )

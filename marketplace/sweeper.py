@@ -15,6 +15,7 @@ from litestar import Litestar
 from marketplace.matching.transfer_expiry import expire_stale_agreements
 from marketplace.matching.transfers import expire_overdue
 from marketplace.metrics import SWEEPER_FAILURES, SWEEPER_RUNS
+from marketplace.notifications.schedule import emit_digests, emit_expiring
 from marketplace.outbox.delivery import deliver_pending
 from marketplace.pickup.lifecycle import expire_uncollected
 from marketplace.pickup.reminders import emit_reminders
@@ -40,6 +41,12 @@ async def _remind() -> None:
         log.info("reminded %d order(s) about to expire", reminded)
 
 
+async def _notify() -> None:
+    if expiring := await emit_expiring():
+        log.info("%d transfer request(s) about to expire: their suppliers are told", expiring)
+    await emit_digests()
+
+
 async def _deliver() -> None:
     report = await deliver_pending()
     if report.sent or report.failed or report.given_up:
@@ -55,7 +62,7 @@ async def _webhooks() -> None:
 
 
 #: In this order: an order expired in this pass gets no reminder, and what they emit goes out at once.
-STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _deliver, _webhooks)
+STEPS: tuple[Callable[[], Awaitable[None]], ...] = (_expire_transfers, _expire_orders, _remind, _notify, _deliver, _webhooks)
 
 
 async def sweep_once() -> None:
