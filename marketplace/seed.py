@@ -9,6 +9,7 @@ from marketplace.accounts.tables import Role, User
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.tables import Dealer
 from marketplace.seed_data import NetworkSeed, generate_network
+from marketplace.seed_notifications import seed_notifications
 from marketplace.seed_stock import generate_stock
 
 DEMO_PASSWORD = "demo-password"
@@ -45,6 +46,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
         await settle_history(months)
+    await seed_notifications(sorted({login.dealer_code for login in logins if login.dealer_code}))
     return logins
 
 

@@ -46,6 +46,11 @@ FAN_OUT_BATCH = 500
 SEND_BATCH = 200
 CONCURRENCY = 32
 FAN_OUT_WINDOW = timedelta(days=3)
+ID_MARGIN = 10_000
+#: Delivered and failed deliveries (and the bodies nobody needs any more) are kept this long for the log.
+KEEP = timedelta(days=30)
+PRUNE_EVERY_SECONDS = 3600
+_pruned_at: float | None = None
 ROTATION_OVERLAP = timedelta(hours=24)
 
 
@@ -70,7 +75,7 @@ SELECT min(created_at) FROM webhook_endpoint WHERE disabled_at IS NULL
 
 _TO_FAN_OUT = """
 SELECT m.id, m.topic, m.payload, m.created_at FROM outbox_message m
-WHERE m.topic = ANY($1::text[]) AND m.created_at >= $2
+WHERE m.topic = ANY($1::text[]) AND m.created_at >= $2 AND m.id > $4
   AND NOT EXISTS (SELECT 1 FROM webhook_message w WHERE w.message_id = m.id)
 ORDER BY m.id LIMIT $3
 """
@@ -103,7 +108,10 @@ async def fan_out(now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> tu
         if since is None:
             return 0, 0  # nobody listens: nothing is marked, nothing kept
         since = max(since, now - FAN_OUT_WINDOW)
-        rows = await connection.fetch(_TO_FAN_OUT, sorted(SOURCES), since, limit)
+        # Ids are given out before their transactions commit, so a message may appear behind newer
+        # ones already fanned out: look that far back (the NOT EXISTS skips what was seen), no further.
+        floor = await connection.fetchval("SELECT COALESCE(max(message_id), 0) FROM webhook_message") - ID_MARGIN
+        rows = await connection.fetch(_TO_FAN_OUT, sorted(SOURCES), since, limit, floor)
         queued = 0
         for row in rows:
             event_type = SOURCES[row["topic"]]
@@ -240,10 +248,27 @@ async def _record(outcomes: list[_Outcome], now: datetime, report: WebhookReport
     report.disabled += len(gone)
 
 
+async def prune(now: datetime | None = None) -> None:
+    """Forget deliveries done (or failed) more than KEEP ago, and bodies no delivery needs."""
+    cutoff = (now or datetime.now(timezone.utc)) - KEEP
+    async with raw_connection() as connection:
+        await connection.execute(
+            "DELETE FROM webhook_delivery WHERE created_at < $1 AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL)",
+            cutoff)
+        await connection.execute(
+            "DELETE FROM webhook_message m WHERE m.created_at < $1"
+            " AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.message_id = m.message_id)", cutoff)
+
+
 async def run_webhooks(now: datetime | None = None) -> WebhookReport:
-    """The sweeper's step: fan out what is new, then send what is due."""
+    """The sweeper's step: fan out what is new, send what is due, forget what is old."""
+    global _pruned_at
     fanned, queued = await fan_out(now)
     report = await deliver_due(now)
+    moment = time.monotonic()
+    if _pruned_at is None or moment - _pruned_at > PRUNE_EVERY_SECONDS:
+        await prune(now)
+        _pruned_at = moment
     report.fanned_out, report.queued = fanned, queued
     return report
 

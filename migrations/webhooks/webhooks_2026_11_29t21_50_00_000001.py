@@ -56,6 +56,8 @@ async def forwards():
             )
             """,
             "CREATE INDEX webhook_delivery_endpoint ON webhook_delivery (endpoint, id)",
+            "CREATE INDEX webhook_delivery_message ON webhook_delivery (message_id)",
+            "CREATE INDEX webhook_delivery_created ON webhook_delivery (created_at)",
             "CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at)"
             " WHERE delivered_at IS NULL AND given_up_at IS NULL",
             """

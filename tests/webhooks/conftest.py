@@ -1,5 +1,6 @@
 import pytest
 
+from tests.pickup.test_orders import milano_point  # noqa: F401  (fixture)
 from tests.webhooks.receiver import start_receiver
 
 
