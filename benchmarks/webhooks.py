@@ -47,8 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default 5 resets connections the sender opens at once
+
+
 def _serve(port) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     port.value = server.server_address[1]
     server.serve_forever()

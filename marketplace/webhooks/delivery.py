@@ -182,6 +182,23 @@ async def _post(client: httpx.AsyncClient, claim: dict, now: datetime, resolved:
                     int((time.perf_counter() - started) * 1000))
 
 
+_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+
+
+def _client() -> httpx.AsyncClient:
+    """The event loop's HTTP client, kept from one sweep to the next: its connections to a receiver
+    are reused (keep-alive) instead of opened again for every batch."""
+    loop = asyncio.get_running_loop()
+    kept = _clients.get(id(loop))
+    if kept is None or kept[0] is not loop or kept[1].is_closed:
+        for key in [key for key, (other, _) in _clients.items() if other.is_closed()]:
+            del _clients[key]  # loops gone (tests run one each): their clients go with them
+        kept = loop, httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False,
+                                       limits=httpx.Limits(max_connections=CONCURRENCY))
+        _clients[id(loop)] = kept
+    return kept[1]
+
+
 async def deliver_due(now: datetime | None = None, limit: int = SEND_BATCH,
                       client: httpx.AsyncClient | None = None) -> WebhookReport:
     """Post what is due, up to ``limit`` deliveries at once."""
@@ -191,16 +208,10 @@ async def deliver_due(now: datetime | None = None, limit: int = SEND_BATCH,
         claims = [dict(r) for r in await tx.connection.fetch(_CLAIM, limit, now, LEASE)]
     if not claims:
         return report
-    own_client = client is None
-    client = client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False,
-                                         limits=httpx.Limits(max_connections=CONCURRENCY))
-    try:
-        semaphore = asyncio.Semaphore(CONCURRENCY)
-        resolved: dict[str, str | None] = {}
-        outcomes = await asyncio.gather(*(_post(client, claim, now, resolved, semaphore) for claim in claims))
-    finally:
-        if own_client:
-            await client.aclose()
+    client = client or _client()
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+    resolved: dict[str, str | None] = {}
+    outcomes = await asyncio.gather(*(_post(client, claim, now, resolved, semaphore) for claim in claims))
     await _record(outcomes, now, report)
     return report
 
