@@ -87,10 +87,14 @@ async def _transfer(connection, kind: str, payload: dict) -> tuple[int, int, dic
 
 async def _order(connection, kind: str, payload: dict) -> tuple[int, int, dict, dict] | None:
     row = await connection.fetchrow(_ORDER, int(payload["order_id"]))
-    if row is None or row["status"] not in ("placed", "ready_for_pickup"):
+    if row is None or row["status"] not in ("unconfirmed", "placed", "ready_for_pickup"):
         return None
     order = dict(row)
-    return order["dealer"], order["id"], {"lines": order["lines"], "point": order["point_name"]}, {"order": order}
+    if kind == "order.new" and order["status"] == "unconfirmed":
+        return None
+    # A new order is its pickup point's dealer's; an offered one the dealer it is offered to.
+    dealer = int(payload["dealer_id"]) if kind == "order.offered" else order["dealer"]
+    return dealer, order["id"], {"lines": order["lines"], "point": order["point_name"]}, {"order": order}
 
 
 _NEED = """

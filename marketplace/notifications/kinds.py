@@ -16,6 +16,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "transfer.shipped": ("Spedizione in arrivo", "Shipment on its way"),
     "urgent_need": ("Richiesta urgente nel tuo raggio", "Urgent need in your area"),
     "order.new": ("Nuovo ordine online da preparare", "New online order to prepare"),
+    "order.offered": ("Ordine online da accettare", "Online order to accept"),
 }
 LOW_PRIORITY = frozenset({"transfer.offered", "transfer.shipped"})
 
@@ -28,6 +29,8 @@ TOPIC_KINDS = {
     "transfer.shipped": "transfer.shipped",
     "notification.urgent_need": "urgent_need",
     "order.new": "order.new",
+    # The routing branch's offer of an online order's lines to a source dealer ({order_id, dealer_id}).
+    "order.offered": "order.offered",
 }
 
 
@@ -35,7 +38,7 @@ def path_of(kind: str, subject_id: int) -> str:
     """The page that opens the item, on this site."""
     if kind.startswith("transfer."):
         return f"/transfers/{subject_id}"
-    if kind == "order.new":
+    if kind in ("order.new", "order.offered"):
         return f"/pickup/orders/{subject_id}"
     return f"/urgent-needs/{subject_id}"  # the routing branch's page of a need
 

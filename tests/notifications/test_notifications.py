@@ -183,3 +183,15 @@ async def test_the_preferences_page_and_the_address(client, network):
     good = await client.post("/notifications/address", data={"_csrf_token": token, "address": "new@monza.example"})
     assert good.status_code == 303
     assert "new@monza.example" in (await client.get("/notifications/preferences")).text
+
+
+async def test_an_online_order_offered_to_a_dealer_asks_it_to_accept(client, milano_point, tmp_path):
+    await stocked()
+    await set_address(await dealer_id("MZ"), "banco@monza.example")
+    order = await place(client, milano_point)
+    await emit("order.offered", {"order_id": order["id"], "dealer_id": await dealer_id("MZ")})  # the routing branch's
+    await deliver_pending(MailFolder(tmp_path))
+    [offer] = by_topic(tmp_path, "order.offered")
+    assert addresses(offer) == ["banco@monza.example"]
+    assert offer["Subject"].strip() == f"Ordine online {order['id']} da accettare / Online order {order['id']} to accept"
+    assert f"/pickup/orders/{order['id']}" in body(offer)
