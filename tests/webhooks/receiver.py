@@ -46,7 +46,10 @@ def start_receiver() -> Receiver:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 512  # the default 5 resets some of the 32 connections the sender opens at once
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver = Receiver(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()

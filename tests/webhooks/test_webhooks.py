@@ -203,3 +203,16 @@ async def test_a_feed_is_an_event_of_its_dealer(client, keys, insecure, receiver
     event = verified(created["secret"], hit)
     assert event["type"] == "feed.applied" and event["data"]["dealer_code"] == "MZ"
     assert event["data"]["lines_applied"] == 1 and event["data"]["feed_id"] == feed.json()["feed_id"]
+
+
+async def test_one_sweep_drains_a_backlog_batch_after_batch(client, keys, insecure, receiver):
+    from marketplace.outbox.messages import emit
+    from marketplace.webhooks.delivery import SEND_BATCH
+
+    await register(client, keys["network"], receiver.url)
+    transfer = await request_transfer(client, keys["MI"])
+    for _ in range(SEND_BATCH + 49):
+        await emit("transfer.requested", {"transfer_id": transfer["id"], "from": None, "to": "requested"})
+    report = await run_webhooks()
+    assert report.delivered == SEND_BATCH + 50 == len(receiver.received)
+    assert len({hit.headers["webhook-id"] for hit in receiver.received}) == SEND_BATCH + 50
