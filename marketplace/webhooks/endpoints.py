@@ -108,11 +108,11 @@ async def list_endpoints(principal: Principal) -> list[dict]:
     return [_row(r) for r in rows]
 
 
-async def get_endpoint(principal: Principal, endpoint_id: int, connection=None) -> dict:
+async def get_endpoint(principal: Principal, endpoint_id: int) -> dict:
     """An endpoint the principal manages; 404 for any other, as if it did not exist."""
     dealer = _owner(principal)
     async with raw_connection() as c:
-        row = await (connection or c).fetchrow(_ENDPOINT + " WHERE e.id = $1", endpoint_id)
+        row = await c.fetchrow(_ENDPOINT + " WHERE e.id = $1", endpoint_id)
     if row is None or (dealer is not None and row["dealer_id"] != dealer):
         raise NotFound(f"no webhook endpoint {endpoint_id}", "webhook")
     return _row(row)
