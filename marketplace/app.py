@@ -41,6 +41,7 @@ from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
 from marketplace.network.closure_pages import ClosurePages
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
+from marketplace.notifications.pages import NotificationPages
 from marketplace.outbox.pages import MailPages
 from marketplace.pickup.api import OrderActionsApi, OrderApi, OrderOffersApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
@@ -59,6 +60,8 @@ from marketplace.vehicles.shop_pages import ShopVehiclePages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
+from marketplace.webhooks.api import WebhookApi
+from marketplace.webhooks.pages import WebhookPages
 from marketplace.wiring import connect_domains
 
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
@@ -164,6 +167,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             VehiclePages, DiagramFiles, VehicleApi, DiagramApi, ShopVehiclePages,
             IncentivesApi, IncentivePages, IncentiveManagerPages,
             AgentPages, AgentManagerPages, AgentApi,
+            WebhookApi,
+            WebhookPages,
+            NotificationPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
         before_send=[add_security_headers, request_log.unrouted],

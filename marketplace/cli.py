@@ -168,6 +168,7 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
     from marketplace.migrate import migrate as apply
     from marketplace.seed import database_is_empty, seed_network
 
+    os.environ.setdefault("MARKETPLACE_WEBHOOKS_ALLOW_INSECURE", "1")  # webhooks to a local DMS, for trying them out
     started = time.monotonic()
     _run(apply)
     if _run(database_is_empty):

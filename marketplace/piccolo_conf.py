@@ -23,5 +23,7 @@ APP_REGISTRY = AppRegistry(
         "marketplace.incentives.piccolo_app",
         "marketplace.agents.piccolo_app",
         "marketplace.pulse.piccolo_app",
+        "marketplace.webhooks.piccolo_app",
+        "marketplace.notifications.piccolo_app",
     ]
 )

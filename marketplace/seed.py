@@ -9,6 +9,7 @@ from marketplace.accounts.tables import Role, User
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.tables import Dealer
 from marketplace.seed_data import NetworkSeed, generate_network
+from marketplace.seed_notifications import seed_notifications
 from marketplace.seed_routing import seed_routing
 from marketplace.seed_stock import generate_stock
 from marketplace.seed_vehicles import seed_vehicles
@@ -55,6 +56,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
     from marketplace.seed_agents import seed_agents  # zone agents (marketplace/agents/), with their year
     logins += await seed_agents(seed)
     await seed_routing(seed)  # closures, orders waiting for acceptance, an urgent need, DDTs
+    await seed_notifications(sorted({login.dealer_code for login in logins if login.dealer_code}))
     return logins
 
 

@@ -11,6 +11,7 @@ from marketplace.calendar import ROME, is_working_day
 from marketplace.db import raw_connection
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.rules import get_rules
+from marketplace.outbox.messages import emit
 from marketplace.settlement.clearing import Payment, payments_for
 from marketplace.settlement.ledger import Line, book
 from marketplace.settlement.period_lock import lock_period_exclusive, lock_settlement_months
@@ -212,6 +213,7 @@ async def approve(period: str, by: str, now: datetime | None = None) -> None:
         await Settlement.update({
             Settlement.status: SettlementStatus.approved, Settlement.approved_at: now, Settlement.approved_by: by,
         }).where(Settlement.id == row["id"])
+        await emit("settlement.approved", {"period": period, "settlement_id": row["id"]})
 
 
 async def mark_exported(period: str) -> None:
