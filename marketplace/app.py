@@ -15,31 +15,43 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from marketplace import __version__, metrics, site
+from marketplace import __version__, metrics, request_log, site
 from marketplace.accounts import sign_in_pages
 from marketplace.accounts.auth import PUBLIC, AuthenticationMiddleware
 from marketplace.accounts.pages import ApiKeyPages, UserPages
+from marketplace.agents.api import AgentApi
+from marketplace.agents.pages import AgentManagerPages, AgentPages
+from marketplace.agents.web_audit import AgentAuditMiddleware
 from marketplace.badges import count_waiting_transfers
 from marketplace.db import POOL_OPTIONS
 from marketplace.geo.api import TerritoryApi
 from marketplace.geo.pages import TerritoryPages
+from marketplace.incentives.api import IncentivesApi
+from marketplace.incentives.pages import IncentiveManagerPages, IncentivePages
 from marketplace.inventory.api import CatalogApi
 from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
 from marketplace.matching.counter_pages import HistoryPages
+from marketplace.matching.ddt_pages import DdtPages
 from marketplace.matching.pages import SearchPages, TransferPages
+from marketplace.matching.urgent_api import UrgentNeedApi
+from marketplace.matching.urgent_pages import UrgentNeedPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
+from marketplace.network.closure_pages import ClosurePages
 from marketplace.network.logo_pages import LogoPages, logo_image
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
+from marketplace.notifications.pages import NotificationPages
 from marketplace.outbox.pages import MailPages
-from marketplace.pickup.api import OrderActionsApi, OrderApi, PickupApi
+from marketplace.pickup.api import OrderActionsApi, OrderApi, OrderOffersApi, PickupApi
 from marketplace.pickup.counter_pages import CounterPages, TerritoryOrderPages
+from marketplace.pickup.offer_pages import OfferPages
 from marketplace.pickup.pages import OwnPickupPointPages, PickupPointPages
 from marketplace.pickup.shop_pages import ShopPages
 from marketplace.pulse.api import KpisApi
+from marketplace.pulse.pages import PhoneOrderPages, PulsePages
 from marketplace.settings import PACKAGE_DIR, TEMPLATES_DIR, get_settings
 from marketplace.settlement.api import LedgerApi, SettlementApi
 from marketplace.settlement.pages import CommissionPages, SettlementPages, StatementPages
@@ -50,6 +62,8 @@ from marketplace.vehicles.shop_pages import ShopVehiclePages
 from marketplace.web.errors import EXCEPTION_HANDLERS
 from marketplace.web.input_guard import InputGuardMiddleware
 from marketplace.web.security_headers import add_security_headers
+from marketplace.webhooks.api import WebhookApi
+from marketplace.webhooks.pages import WebhookPages
 from marketplace.wiring import connect_domains
 
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
@@ -71,10 +85,21 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 async def cache_notices(app: Litestar) -> AsyncIterator[None]:
     """One connection per process hears which caches other processes' changes dropped."""
     from marketplace.cache_notices import listening
-    from marketplace.db import database_url
+    from marketplace.db import direct_database_url
 
-    async with listening(database_url()) as notices:
+    # LISTEN holds a session: past PgBouncer's transaction mode, straight to the primary.
+    async with listening(direct_database_url()) as notices:
         app.state.cache_notices = notices
+        yield
+
+
+@asynccontextmanager
+async def read_replicas(app: Litestar) -> AsyncIterator[None]:
+    """The read paths' replica pools, when MARKETPLACE_READ_DATABASE_URL lists any (marketplace/replicas.py)."""
+    from marketplace.replicas import reading_from_replicas
+
+    async with reading_from_replicas() as replicas:
+        app.state.replicas = replicas
         yield
 
 
@@ -94,6 +119,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
     import marketplace.piccolo_conf  # noqa: F401  (starts an embedded server before any loop runs)
 
     connect_domains()
+    if own_pool:  # a serving process (the tests' app leaves their logging alone)
+        request_log.configure(settings.log_format, settings.log_level)
 
     return Litestar(
         route_handlers=[
@@ -102,6 +129,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             *sign_in_pages.ROUTES,
             DealerPages,
             BillingPages,
+            ClosurePages,
             DealerApi,
             UserPages,
             ApiKeyPages,
@@ -117,11 +145,16 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             HistoryPages,
             LogoPages,
             logo_image,
+            DdtPages,
+            UrgentNeedPages,
+            UrgentNeedApi,
             SettlementApi,
             SettlementPages,
             StatementPages,
             LedgerApi,
             KpisApi,
+            PhoneOrderPages,
+            PulsePages,
             CommissionPages,
             TerritoryApi,
             TerritoryPages,
@@ -130,18 +163,27 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             PickupApi,
             OrderApi,
             OrderActionsApi,
+            OrderOffersApi,
+            OfferPages,
             ShopPages,
             CounterPages,
             TerritoryOrderPages,
             MailPages,
             VehiclePages, DiagramFiles, VehicleApi, DiagramApi, ShopVehiclePages,
+            IncentivesApi, IncentivePages, IncentiveManagerPages,
+            AgentPages, AgentManagerPages, AgentApi,
+            WebhookApi,
+            WebhookPages,
+            NotificationPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC, include_in_schema=False),
         ],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, request_log.unrouted],
         middleware=[
             metrics.RequestMetrics,  # outermost: it times and counts what the others refuse too
+            request_log.RequestLog,  # the request id, and one log line per request
             InputGuardMiddleware,
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/schema"]),
+            AgentAuditMiddleware,  # inside authentication: it records what an agent acting for a dealer did
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -152,7 +194,7 @@ def create_app(*, own_pool: bool = True) -> Litestar:
         ),
         template_config=_templates(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool, cache_notices, transfer_sweeper] if own_pool else [],
+        lifespan=[database_pool, read_replicas, cache_notices, transfer_sweeper] if own_pool else [],
         before_request=count_waiting_transfers,
         openapi_config=OpenAPIConfig(
             title="Dealer marketplace API",
@@ -162,5 +204,8 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
+        # A serving process's logging is request_log's alone (Litestar's default would add a second
+        # root handler, in its own format); unhandled errors are logged by web/errors.server_error.
+        **({"logging_config": None} if own_pool else {}),
         debug=settings.debug,
     )

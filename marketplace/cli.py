@@ -56,10 +56,20 @@ def _data_dir_option(command):
                         callback=set_data_dir, is_eager=True, help="Folder of the embedded database.")(command)
 
 
+def _whole_session() -> None:
+    """Migrations, backups and restores need a session of their own (pg_dump's snapshot, DDL):
+    with MARKETPLACE_DIRECT_DATABASE_URL set they go straight to the primary, past PgBouncer."""
+    direct = os.environ.get("MARKETPLACE_DIRECT_DATABASE_URL")
+    if direct:
+        os.environ["MARKETPLACE_DATABASE_URL"] = direct
+        os.environ.pop("MARKETPLACE_PGBOUNCER", None)
+
+
 @main.command()
 @_data_dir_option
 def migrate() -> None:
     """Apply pending database migrations."""
+    _whole_session()  # before anything reads the settings
     from marketplace.migrate import migrate as apply
 
     applied = _run(apply)
@@ -84,6 +94,7 @@ def _serve(host: str, port: int, workers: int) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Dump the database to FILE (pg_dump custom format; safe while serving)."""
+    _whole_session()  # before anything reads the settings
     from marketplace.backup import BackupError
     from marketplace.backup import backup as dump
 
@@ -101,6 +112,7 @@ def backup(file: Path) -> None:
               help="Replace, in one transaction, the tables the archive holds (the database must be empty otherwise).")
 def restore(file: Path, replace: bool) -> None:
     """Restore a backup FILE into the database (stop the app processes first)."""
+    _whole_session()  # before anything reads the settings
     from marketplace.backup import BackupError
     from marketplace.backup import restore as load
 
@@ -156,6 +168,7 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
     from marketplace.migrate import migrate as apply
     from marketplace.seed import database_is_empty, seed_network
 
+    os.environ.setdefault("MARKETPLACE_WEBHOOKS_ALLOW_INSECURE", "1")  # webhooks to a local DMS, for trying them out
     started = time.monotonic()
     _run(apply)
     if _run(database_is_empty):
@@ -170,7 +183,7 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
 @main.command()
 @_data_dir_option
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["dealer_staff", "dealer_admin", "network_manager"]))
+@click.option("--role", required=True, type=click.Choice(["dealer_staff", "dealer_admin", "network_manager", "zone_agent"]))
 @click.option("--dealer", "dealer_code", default=None, help="Dealer code (dealer roles).")
 @click.option("--name", default="")
 @click.option("--password", default=None, help="Asked for when not given.")
@@ -193,22 +206,36 @@ def apikey() -> None:
 @_data_dir_option
 @click.option("--dealer", "dealer_code", default=None, help="The dealer whose key this is.")
 @click.option("--network", is_flag=True, help="A network manager's key.")
+@click.option("--agent", "agent_email", default=None, help="A zone agent's own key (the agent's email).")
 @click.option("--name", default="", help="What the key is for, e.g. 'DMS nightly feed'.")
-def apikey_create(dealer_code: str | None, network: bool, name: str) -> None:
+def apikey_create(dealer_code: str | None, network: bool, name: str, agent_email: str | None = None) -> None:
     """Create a key; its last line of output is the key, shown only this once."""
     from marketplace.accounts.api_keys import create_api_key
     from marketplace.accounts.tables import Role
     from marketplace.network.dealers import dealer_id_for_code
 
-    if network == bool(dealer_code):
-        raise click.UsageError("give exactly one of --dealer CODE or --network")
-    if network:
+    if (network, bool(dealer_code), bool(agent_email)).count(True) != 1:
+        raise click.UsageError("give exactly one of --dealer CODE, --network or --agent EMAIL")
+    if agent_email:
+        created = _run(_agent_key, agent_email, name)
+    elif network:
         created = _run(create_api_key, role=Role.network_manager, dealer_id=None, name=name)
     else:
         dealer_id = _run(dealer_id_for_code, dealer_code)
         created = _run(create_api_key, role=Role.dealer_admin, dealer_id=dealer_id, name=name)
     click.echo(f"created API key {created.prefix} (stored hashed: copy it now, it is not shown again)", err=True)
     click.echo(created.key)
+
+
+async def _agent_key(email: str, name: str):
+    from marketplace.accounts.api_keys import create_api_key
+    from marketplace.accounts.tables import Role, User
+    from marketplace.accounts.users import normalize_email
+
+    row = await User.select(User.id).where((User.email == normalize_email(email)) & (User.role == Role.zone_agent)).first()
+    if row is None:
+        raise click.ClickException(f"no zone agent {email}")
+    return await create_api_key(role=Role.zone_agent, dealer_id=None, name=name, user_id=row["id"])
 
 
 @apikey.command("revoke")
@@ -309,7 +336,9 @@ def stock_import(dealer_code: str, mode: str, file) -> None:
 def settle(period: str, approve_it: bool) -> None:
     """Compute a month's settlement draft (and approve it): statements and netting payments."""
     from marketplace.settlement.settlements import approve, compute, get_settlement
+    from marketplace.wiring import connect_domains
 
+    connect_domains()  # the hooks that book into the month as it is settled (incentives)
     _run(compute, period)
     if approve_it:
         _run(approve, period, "cli")

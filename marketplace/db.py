@@ -28,6 +28,22 @@ def database_url() -> str:
     return _embedded_url(settings.data_dir / "pgdata")
 
 
+def direct_database_url() -> str:
+    """A URL for what needs a whole session on the primary, which PgBouncer's transaction mode
+    does not give: LISTEN (cache notices), migrations, pg_dump / pg_restore."""
+    return get_settings().direct_database_url or database_url()
+
+
+def connection_options(*, application_name: str = "marketplace") -> dict:
+    """asyncpg options for a pool or connection of the app. Behind PgBouncer in transaction mode
+    (``MARKETPLACE_PGBOUNCER=1``) a statement prepared on one server connection is not there at
+    the next transaction: no statement cache (asyncpg then re-sends each statement unnamed)."""
+    options: dict = {"server_settings": {"application_name": application_name}}
+    if get_settings().pgbouncer:
+        options["statement_cache_size"] = 0
+    return options
+
+
 def _embedded_url(pgdata: Path) -> str:
     global _embedded_server
     with warnings.catch_warnings():
@@ -79,6 +95,37 @@ async def raw_connection() -> AsyncIterator:
             yield connection
         finally:
             await connection.close()
+
+
+READ_ACQUIRE_SECONDS = 2.0
+
+
+@asynccontextmanager
+async def read_connection() -> AsyncIterator:
+    """A connection for a read path that may lag the primary by a few seconds (network search,
+    quotes, the shop's search, dashboards): a healthy read replica's when replicas are configured
+    (marketplace/replicas.py), else the primary's as ``raw_connection``. Inside an open Piccolo
+    transaction it is always that transaction's, on the primary: what a write reads is current."""
+    from marketplace import replicas
+    from marketplace.piccolo_conf import DB
+
+    pool = replicas.pool_for_read() if DB.current_transaction.get() is None else None
+    connection = None
+    if pool is not None:
+        try:
+            connection = await pool.acquire(timeout=READ_ACQUIRE_SECONDS)
+        except Exception:  # the replica went away since its last check: the primary answers this one
+            connection = None
+    if connection is None:
+        replicas.count_read(None)
+        async with raw_connection() as primary:
+            yield primary
+        return
+    replicas.count_read(pool)
+    try:
+        yield connection
+    finally:
+        await pool.release(connection)
 
 
 async def _keep_session(connection) -> None:

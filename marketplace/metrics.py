@@ -50,6 +50,19 @@ SWEEPER_FAILURES = Counter("marketplace_sweeper_step_failures", "Sweeper steps t
                            registry=REGISTRY)
 CACHE_NOTICES = Counter("marketplace_cache_notices_heard", "Cache drops announced by other processes, by cache.",
                         ["cache"], registry=REGISTRY)
+FEEDS = Counter("marketplace_stock_feeds", "Stock feeds received by this process, by source and outcome"
+                " (applied, refused by a rule, unreadable).", ["source", "outcome"], registry=REGISTRY)
+RESERVATION_CONFLICTS = Counter("marketplace_reservation_conflicts",
+                                "Transfers and orders refused with 409 for want of stock, by route template.",
+                                ["route"], registry=REGISTRY)
+DB_READS = Counter("marketplace_db_reads", "Read-path connections taken, by node (a replica, or primary).", ["node"],
+                   registry=REGISTRY)
+REPLICA_LAG = Gauge("marketplace_replica_lag_seconds", "Replay lag at the last check, by replica.", ["replica"],
+                    registry=REGISTRY)
+REPLICA_HEALTHY = Gauge("marketplace_replica_healthy", "1 when the replica serves reads, 0 when skipped.", ["replica"],
+                        registry=REGISTRY)
+REPLICA_SKIPS = Counter("marketplace_replica_skips", "Checks that found a replica lagging or unreachable, by reason.",
+                        ["replica", "reason"], registry=REGISTRY)
 
 
 class RequestMetrics:
@@ -81,6 +94,15 @@ class RequestMetrics:
             method = scope["method"]
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - start)
+
+
+def count_feed(source: str, report=None, *, unreadable: bool = False) -> None:
+    """A feed handler's outcome (a report's ``applied``, or a file that could not be read)."""
+    FEEDS.labels(source, "unreadable" if unreadable else "applied" if report.applied else "refused").inc()
+
+
+def count_reservation_conflict(scope: Scope) -> None:
+    RESERVATION_CONFLICTS.labels(scope.get("path_template") or "unmatched").inc()
 
 
 def _address_allowed(host: str | None) -> bool:

@@ -10,6 +10,8 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.tables import Dealer
 from marketplace.seed_counter import seed_counter
 from marketplace.seed_data import NetworkSeed, generate_network
+from marketplace.seed_notifications import seed_notifications
+from marketplace.seed_routing import seed_routing
 from marketplace.seed_stock import generate_stock
 from marketplace.seed_vehicles import seed_vehicles
 
@@ -45,10 +47,18 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
     await seed_vehicles(seed)
     if history:
         from marketplace.seed_history import seed_history, settle_history
+        from marketplace.seed_incentives import seed_incentives
+        from marketplace.seed_pulse import seed_pulse
 
         async with Dealer._meta.db.transaction() as tx:
             months = await seed_history(tx.connection, seed)
+        logins += await seed_incentives(months)  # tiers, trials, claims, reserved stock; settle books rebates
         await settle_history(months)
+        await seed_pulse(seed)  # searches, phone orders, aged-stock snapshots, the pulse's rollups
+    from marketplace.seed_agents import seed_agents  # zone agents (marketplace/agents/), with their year
+    logins += await seed_agents(seed)
+    await seed_routing(seed)  # closures, orders waiting for acceptance, an urgent need, DDTs
+    await seed_notifications(sorted({login.dealer_code for login in logins if login.dealer_code}))
     return logins
 
 

@@ -60,6 +60,15 @@ class Settings:
     sweep_seconds: float = 30.0
     # Who may read /metrics without a network key (MARKETPLACE_METRICS_ALLOW: addresses or networks).
     metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Beyond one machine (docs/deployment.md): read replicas, PgBouncer, the direct session URL.
+    read_database_urls: tuple[str, ...] = ()  # MARKETPLACE_READ_DATABASE_URL, comma-separated
+    replica_max_lag_seconds: float = 5.0  # a replica further behind is skipped until it catches up
+    replica_check_seconds: float = 1.0  # how often each replica's lag is read
+    pgbouncer: bool = False  # the database URL is a PgBouncer in transaction mode: no statement cache
+    # A session straight to the primary (LISTEN, migrations, backups); None: the database URL.
+    direct_database_url: str | None = None
+    log_format: str = "text"  # json: one JSON line per request (marketplace/request_log.py)
+    log_level: str = "INFO"  # WARNING leaves out the request lines
 
     @property
     def embedded(self) -> bool:
@@ -106,6 +115,13 @@ def _networks(value: str, variable: str) -> tuple[ipaddress.IPv4Network | ipaddr
         raise ValueError(f"{variable} must list addresses or networks (10.0.0.5, 10.1.0.0/16): {error}") from None
 
 
+def _log_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError(f"MARKETPLACE_LOG_FORMAT must be text or json, not {value!r}")
+    return value
+
+
 @cache
 def get_settings() -> Settings:
     env = os.environ.get
@@ -125,4 +141,11 @@ def get_settings() -> Settings:
         mail=_mail_settings(data_dir),
         sweep_seconds=float(env("MARKETPLACE_SWEEP_SECONDS", "30")),
         metrics_allow=_networks(env("MARKETPLACE_METRICS_ALLOW", ""), "MARKETPLACE_METRICS_ALLOW"),
+        read_database_urls=tuple(u.strip() for u in env("MARKETPLACE_READ_DATABASE_URL", "").split(",") if u.strip()),
+        replica_max_lag_seconds=float(env("MARKETPLACE_REPLICA_MAX_LAG_SECONDS", "5")),
+        replica_check_seconds=float(env("MARKETPLACE_REPLICA_CHECK_SECONDS", "1")),
+        pgbouncer=env("MARKETPLACE_PGBOUNCER", "") == "1",
+        direct_database_url=env("MARKETPLACE_DIRECT_DATABASE_URL") or None,
+        log_format=_log_format(env("MARKETPLACE_LOG_FORMAT", "text")),
+        log_level=env("MARKETPLACE_LOG_LEVEL", "INFO").strip().upper(),
     )

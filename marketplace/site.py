@@ -10,10 +10,11 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.accounts.auth import PUBLIC, signed_in
+from marketplace.incentives.overview import overview as incentives_overview
 from marketplace.inventory.tables import Part
 from marketplace.migrate import pending_migrations
 from marketplace.network.tables import Dealer
-from marketplace.pulse.kpis import Scope, kpis
+from marketplace.pulse.pages import dashboard_page, dealer_scorecard
 from marketplace.settlement.periods import period_of
 from marketplace.web.render import page
 
@@ -46,15 +47,18 @@ async def ready() -> Response:
 @get("/", guards=[signed_in], include_in_schema=False)
 async def home(request: Request) -> Template:
     me = request.user
+    if me.is_manager:  # the manager's home is the network dashboard
+        return await dashboard_page(request)
     dealer = await Dealer.select().where(Dealer.id == me.dealer_id).first() if me.dealer_id else None
     counts = {
         "dealers": await Dealer.count().where(Dealer.active.eq(True)),
         "parts": await Part.count(),
     }
     # A dealer's home opens with what the network did for it this month (docs/kpis.md).
-    scorecard = await kpis(period_of(datetime.now(timezone.utc)), Scope(me.dealer_id, me.dealer_code)) \
-        if me.is_dealer and me.dealer_id else None
-    return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard)
+    scorecard = await dealer_scorecard(me.dealer_id) if me.is_dealer and me.dealer_id else None
+    incentives = await incentives_overview(me.dealer_code, period_of(datetime.now(timezone.utc))) \
+        if me.is_dealer and me.dealer_id else None  # its tier's incentives, explained (docs/incentives.md)
+    return page(request, "home.html", dealer=dealer, counts=counts, scorecard=scorecard, incentives=incentives)
 
 
 @get("/about", opt=PUBLIC, include_in_schema=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from marketplace.accounts.principal import Principal
-from marketplace.accounts.tables import ApiKey, Role
+from marketplace.accounts.tables import NETWORK_ROLES, ApiKey, Role, User
 from marketplace.accounts.tokens import new_token, token_hash
 from marketplace.caches import Keyed
 from marketplace.errors import Invalid, NotFound
@@ -24,15 +24,23 @@ class NewApiKey:
     key: str
 
 
-async def create_api_key(*, role: Role, dealer_id: int | None, name: str = "") -> NewApiKey:
-    """Create a key; the returned plain key is never stored and cannot be shown again."""
-    if role == Role.network_manager and dealer_id is not None:
+async def create_api_key(*, role: Role, dealer_id: int | None, name: str = "", user_id: int | None = None
+                         ) -> NewApiKey:
+    """Create a key; the returned plain key is never stored and cannot be shown again. A zone
+    agent's key is its own (``user_id``, a zone agent)."""
+    if role in NETWORK_ROLES and dealer_id is not None:
         raise Invalid("a network key belongs to no dealer", "dealer")
-    if role != Role.network_manager and dealer_id is None:
+    if role not in NETWORK_ROLES and dealer_id is None:
         raise Invalid("a dealer key needs a dealer", "dealer")
+    if role == Role.zone_agent:
+        if user_id is None or not await User.exists().where((User.id == user_id) & (User.role == Role.zone_agent)):
+            raise Invalid("a zone agent's key belongs to a zone agent", "user")
+    elif user_id is not None:
+        raise Invalid("only a zone agent's key belongs to a user", "user")
     prefix = new_token(6)[:8].replace("-", "x").replace("_", "y")
     key = f"{KEY_PREFIX}{prefix}_{new_token()}"
-    row = ApiKey(prefix=prefix, key_hash=token_hash(key), name=name.strip()[:100], role=role, dealer=dealer_id)
+    row = ApiKey(prefix=prefix, key_hash=token_hash(key), name=name.strip()[:100], role=role, dealer=dealer_id,
+                 user=user_id)
     await row.save()
     return NewApiKey(id=row.id, prefix=prefix, key=key)
 
@@ -58,7 +66,8 @@ async def principal_for_key(key: str) -> Principal | None:
     generation = _remembered.generation
     row = (
         await ApiKey.select(
-            ApiKey.id, ApiKey.role, ApiKey.last_used_at, ApiKey.dealer.id, ApiKey.dealer.code, ApiKey.dealer.name
+            ApiKey.id, ApiKey.role, ApiKey.last_used_at, ApiKey.dealer.id, ApiKey.dealer.code, ApiKey.dealer.name,
+            ApiKey.user.id, ApiKey.user.email, ApiKey.user.name, ApiKey.user.active,
         )
         .where(
             (ApiKey.key_hash == digest)
@@ -67,7 +76,7 @@ async def principal_for_key(key: str) -> Principal | None:
         )
         .first()
     )
-    if row is None:
+    if row is None or row["user.active"] is False:
         return None
     now = datetime.now(timezone.utc)
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_RESOLUTION:
@@ -78,6 +87,9 @@ async def principal_for_key(key: str) -> Principal | None:
         dealer_code=row["dealer.code"],
         dealer_name=row["dealer.name"],
         api_key_id=row["id"],
+        user_id=row["user.id"],
+        email=row["user.email"] or "",
+        name=row["user.name"] or "",
     )
     _remembered.put(digest, principal, generation)
     return principal

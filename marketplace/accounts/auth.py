@@ -2,6 +2,9 @@
 
 API routes (``/api/``) accept only ``Authorization: Bearer <API key>``: with no cookie
 involved they need no CSRF token. Pages accept only the session cookie.
+
+A zone agent's key acts for one of its dealers with ``X-Act-For: <dealer code>`` (403 for a dealer
+that is not the agent's, or for any other key); its session does after "act for" on the agent's page.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from marketplace.accounts.api_keys import principal_for_key
-from marketplace.accounts.principal import Principal
+from marketplace.accounts.principal import Principal, acting, may_act_for
 from marketplace.accounts.sessions import principal_for_session
 from marketplace.accounts.tables import Role
+from marketplace.network.tables import Dealer
 from marketplace.web.paths import API_PREFIX
 
 SESSION_COOKIE = "mk_session"
+ACT_FOR_HEADER = "x-act-for"
 
 
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
@@ -41,7 +46,20 @@ async def _api_caller(connection: ASGIConnection) -> Principal | None:
     principal = await principal_for_key(key.strip())
     if principal is None:
         raise NotAuthorizedException("unknown or revoked API key")
+    code = connection.headers.get(ACT_FOR_HEADER)
+    if code is not None:
+        return await _acting_by_key(principal, code.strip().upper())
     return principal
+
+
+async def _acting_by_key(principal: Principal, code: str) -> Principal:
+    if principal.role != Role.zone_agent:
+        raise PermissionDeniedException("only a zone agent's key acts for a dealer (X-Act-For)")
+    dealer = await Dealer.select(Dealer.id, Dealer.code, Dealer.name).where(
+        (Dealer.code == code) & Dealer.active.eq(True)).first() if code else None
+    if dealer is None or not await may_act_for(principal.user_id, dealer["id"]):
+        raise PermissionDeniedException(f"X-Act-For: {code or '(empty)'} is not one of your dealers")
+    return acting(principal, dealer["id"], dealer["code"], dealer["name"])
 
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
@@ -67,6 +85,8 @@ manager_only = requires(Role.network_manager)
 dealer_only = requires(Role.dealer_staff, Role.dealer_admin)
 dealer_admin_or_manager = requires(Role.dealer_admin, Role.network_manager)
 dealer_admin_only = requires(Role.dealer_admin)
+agent_only = requires(Role.zone_agent)
+manager_or_agent = requires(Role.network_manager, Role.zone_agent)
 
 #: Handlers carrying this ``opt`` are open to anyone (login, health, about, static files).
 PUBLIC = {"public": True}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from marketplace.accounts.principal import Principal
+from marketplace.accounts.principal import Principal, acting, may_act_for
 from marketplace.accounts.tables import Role, WebSession
 from marketplace.accounts.tokens import new_token, token_hash
 
@@ -39,6 +39,8 @@ async def principal_for_session(token: str) -> Principal | None:
         await WebSession.select(
             user.id, user.email, user.name, user.role, user.language,
             user.dealer.id, user.dealer.code, user.dealer.name,
+            WebSession.acting_for.id, WebSession.acting_for.code, WebSession.acting_for.name,
+            WebSession.acting_for.active,
         )
         .where(
             (WebSession.token_hash == token_hash(token))
@@ -50,7 +52,7 @@ async def principal_for_session(token: str) -> Principal | None:
     )
     if row is None:
         return None
-    return Principal(
+    principal = Principal(
         role=Role(row["user.role"]),
         dealer_id=row["user.dealer.id"],
         dealer_code=row["user.dealer.code"],
@@ -60,3 +62,15 @@ async def principal_for_session(token: str) -> Principal | None:
         name=row["user.name"],
         language=row["user.language"],
     )
+    dealer_id = row["acting_for.id"]
+    if principal.role == Role.zone_agent and dealer_id is not None and row["acting_for.active"]:
+        # Checked at every request: an agent whose dealer was taken away stops acting for it at once.
+        if await may_act_for(principal.user_id, dealer_id):
+            return acting(principal, dealer_id, row["acting_for.code"], row["acting_for.name"])
+    return principal
+
+
+async def set_acting_for(token: str, dealer_id: int | None) -> None:
+    """The session acts for the dealer from now on (None: as the user again). The caller checks
+    that the user may (marketplace/agents/acting.py)."""
+    await WebSession.update({WebSession.acting_for: dealer_id}).where(WebSession.token_hash == token_hash(token))

@@ -13,9 +13,13 @@ class Role(str, Enum):
     dealer_staff = "dealer_staff"
     dealer_admin = "dealer_admin"
     network_manager = "network_manager"
+    # An importer's employee coaching a list of dealers (marketplace/agents/); may act for them.
+    zone_agent = "zone_agent"
 
 
 DEALER_ROLES = frozenset({Role.dealer_staff, Role.dealer_admin})
+#: Roles that belong to the network, not to a dealer.
+NETWORK_ROLES = frozenset({Role.network_manager, Role.zone_agent})
 
 
 class User(Table, tablename="network_user"):
@@ -38,6 +42,8 @@ class ApiKey(Table):
     name = Varchar(length=100, default="")
     role = Varchar(length=20, choices=Role)
     dealer = ForeignKey(references=Dealer, null=True, default=None)
+    # A zone agent's key is the agent's own (the API knows which agent calls).
+    user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
@@ -57,3 +63,5 @@ class WebSession(Table):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(index=True)
+    # A zone agent's session acting for one of its dealers (marketplace/agents/); None otherwise.
+    acting_for = ForeignKey(references=Dealer, null=True, default=None, on_delete=OnDelete.set_null)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from marketplace.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from marketplace.accounts.sessions import end_sessions_of
 from marketplace.accounts.sign_in_throttle import check_sign_in_allowed
-from marketplace.accounts.tables import DEALER_ROLES, LoginAttempt, Role, User
+from marketplace.accounts.tables import DEALER_ROLES, NETWORK_ROLES, LoginAttempt, Role, User
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.tables import Dealer
 from marketplace.pagination import PER_PAGE, Page
@@ -55,8 +55,9 @@ async def _validated(data: UserInput) -> tuple[str, Role, int | None]:
         if row is None:
             raise Invalid(f"no dealer with code {code}", "dealer_code")
         dealer_id = row["id"]
-    elif data.dealer_code:
-        raise Invalid("network managers belong to no dealer", "dealer_code")
+    elif data.dealer_code and role in NETWORK_ROLES:
+        who = "network managers" if role == Role.network_manager else "zone agents"
+        raise Invalid(f"{who} belong to no dealer", "dealer_code")
     return email, role, dealer_id
 
 

@@ -47,6 +47,7 @@ class MapPoint:
     title: str
     lat: float
     lon: float
+    colour: str = ""  # a fill of its own (the pulse colours dealers by a figure); the default dark otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +179,14 @@ def render_map(areas: Sequence[MapArea], dealers: Sequence[MapPoint] = (), confl
     if len(dealers) <= DEALER_TOOLTIPS:
         for dealer in dealers:
             x, y = projection.xy(dealer.lon, dealer.lat)
-            out.append(f'<circle class="dealer" cx="{x}" cy="{y}" r="4.5"><title>{escape(dealer.title)}</title></circle>')
+            fill = f' style="fill:{escape(dealer.colour)}"' if dealer.colour else ""
+            out.append(f'<circle class="dealer" cx="{x}" cy="{y}" r="4.5"{fill}><title>{escape(dealer.title)}</title></circle>')
     else:
-        points = np.array([(d.lon, d.lat) for d in dealers])
-        out.append(f'<path class="dealers" d="{projection.dots(points)}"/>')
+        by_colour: dict[str, list] = {}
+        for d in dealers:
+            by_colour.setdefault(d.colour, []).append((d.lon, d.lat))
+        for colour, points in by_colour.items():
+            stroke = f' style="stroke:{escape(colour)}"' if colour else ""
+            out.append(f'<path class="dealers" d="{projection.dots(np.array(points))}"{stroke}/>')
     out.append("</svg>")
     return "".join(out)

@@ -9,6 +9,10 @@ of it is **available** (on hand less reserved). Who counts:
   orders keep counting them, as the pickup point's own shelf is checked again on preparation);
 - a dealer's **own** unshared stock counts for itself only: the search shows it as "own
   availability", a reservation may take it when ``own`` (an order prepared at its own point).
+- **reserved for a tier** (incentives: priority and reserved stock): while a reservation of
+  ``reserved_part`` runs, the central warehouse's stock of that fast mover is sellable to dealers
+  of the provincial tier (and to the warehouse itself) only; other dealers see it once the
+  window is over. The search takes the viewer's tier (``viewer_tier``, or the searcher's own).
 
 Every query of sellable stock is here; other domains call these functions (hot paths: one raw
 statement each, on the caller's connection, served by the partial index ``stock_item_holders``
@@ -24,9 +28,24 @@ _AT_ACTIVE_DEALER = "JOIN dealer d ON d.id = s.dealer AND d.active"
 
 # Sellable rows of the parts (an index-only scan on stock_item_holders), and the searcher's own
 # unshared stock, in one round trip. The search filters dealers (active, fresh) from its directory.
+#: Whether a running reservation holds the row ``s`` for the tier below.
+RESERVED_NOW = ("EXISTS (SELECT 1 FROM reserved_part r WHERE r.part = s.part AND r.dealer = s.dealer"
+                " AND r.reserved_from <= now() AND now() < r.reserved_until)")
+RESERVED_FOR_TIER = "provincial"
+
+
+def visible_to(viewer: str) -> str:
+    """SQL: the row ``s`` may be sold to the dealer whose id is the parameter ``viewer`` (NULL: no
+    dealer asking, as for a customer's order) — not held by a running reservation for another tier."""
+    return (f"({viewer}::int IS NULL OR s.dealer = {viewer}::int OR (SELECT v.tier FROM dealer v WHERE v.id = {viewer}::int)"
+            f" = '{RESERVED_FOR_TIER}' OR NOT {RESERVED_NOW})")
+
+
 _FOR_SEARCH = f"""
 SELECT s.part, s.dealer, {AVAILABLE} AS available, s.transfer_price, s.last_movement_date
 FROM stock_item s WHERE s.part = ANY($1::int[]) AND {SELLABLE}
+  AND (s.dealer = $2 OR COALESCE($3::text, (SELECT v.tier FROM dealer v WHERE v.id = $2)) = '{RESERVED_FOR_TIER}'
+       OR NOT {RESERVED_NOW})
 UNION ALL
 SELECT s.part, s.dealer, {AVAILABLE}, s.transfer_price, s.last_movement_date
 FROM stock_item s WHERE s.dealer = $2 AND s.part = ANY($1::int[]) AND NOT s.shared AND s.on_hand > s.reserved
@@ -60,13 +79,15 @@ FROM stock_item s {_AT_ACTIVE_DEALER}
 WHERE s.part = $1 AND {SELLABLE} AND s.dealer <> $2
 """
 
-_AT_ONE = "SELECT GREATEST(on_hand - reserved, 0) FROM stock_item WHERE dealer = $1 AND part = $2 AND shared"
+_AT_ONE = ("SELECT GREATEST(s.on_hand - s.reserved, 0) FROM stock_item s WHERE s.dealer = $1 AND s.part = $2 AND s.shared"
+           f" AND {visible_to('$3')}")
 
 
-async def stock_for_search(connection, part_ids: list[int], searcher_id: int) -> list:
+async def stock_for_search(connection, part_ids: list[int], searcher_id: int, viewer_tier: str | None = None) -> list:
     """Rows (part, dealer, available, transfer_price, last_movement_date): sellable stock of the
-    parts at any dealer, and the searcher's own unshared stock."""
-    return await connection.fetch(_FOR_SEARCH, part_ids, searcher_id) if part_ids else []
+    parts at any dealer, as a viewer of ``viewer_tier`` (default: the searcher's tier) may see it,
+    and the searcher's own unshared stock."""
+    return await connection.fetch(_FOR_SEARCH, part_ids, searcher_id, viewer_tier) if part_ids else []
 
 
 async def available_at(connection, dealer_ids: list[int], part_ids: list[int]) -> dict[tuple[int, int], int]:
@@ -95,6 +116,7 @@ async def holders_of(connection, part_id: int, excluding: int) -> list:
     return await connection.fetch(_HOLDERS, part_id, excluding)
 
 
-async def shared_available(connection, dealer_id: int, part_id: int) -> int:
-    """Units of the part the dealer shares and has not reserved (0 when none)."""
-    return await connection.fetchval(_AT_ONE, dealer_id, part_id) or 0
+async def shared_available(connection, dealer_id: int, part_id: int, viewer_id: int | None = None) -> int:
+    """Units of the part the dealer shares and has not reserved (0 when none), as the dealer
+    ``viewer_id`` may have them (a running reservation for another tier leaves them out)."""
+    return await connection.fetchval(_AT_ONE, dealer_id, part_id, viewer_id) or 0

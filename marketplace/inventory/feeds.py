@@ -17,6 +17,7 @@ from marketplace.inventory.part_ids import part_ids
 from marketplace.inventory.tables import FeedMode, FeedSource, StockFeed, StockItem
 from marketplace.network.dealers import record_feed
 from marketplace.network.rules import NetworkRules, get_rules
+from marketplace.outbox.messages import emit
 
 FEED_RETENTION = timedelta(days=90)
 STORED_REJECTS = 1000  # a garbage file can reject 100,000 lines; the record and the answer keep the first ones
@@ -160,6 +161,7 @@ async def apply_feed(dealer_id: int, data: bytes, *, mode: FeedMode, source: Fee
             rejected_csv=await to_thread.run_sync(rejected_csv, rejected) if rejected else None,
         )
         await feed.save()
+        await emit("feed.refused" if refusal else "feed.applied", {"feed_id": feed.id, "dealer_id": dealer_id})
         await StockFeed.delete().where(StockFeed.received_at < received_at - FEED_RETENTION)
     return FeedReport(
         feed_id=feed.id, mode=mode.value, lines_read=len(lines), lines_applied=applied,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-_RESERVE = """
-UPDATE stock_item SET reserved = reserved + $3, updated_at = now()
-WHERE dealer = $1 AND part = $2 AND on_hand - reserved >= $3 AND ($4 OR shared)
-RETURNING transfer_price
+from marketplace.inventory.availability import visible_to
+
+_RESERVE = f"""
+UPDATE stock_item s SET reserved = s.reserved + $3, updated_at = now()
+WHERE s.dealer = $1 AND s.part = $2 AND s.on_hand - s.reserved >= $3 AND ($4 OR s.shared) AND {visible_to('$5')}
+RETURNING s.transfer_price
 """
 _RELEASE = """
 UPDATE stock_item SET reserved = GREATEST(reserved - $3, 0), updated_at = now() WHERE dealer = $1 AND part = $2
@@ -24,10 +26,12 @@ WHERE dealer = $1 AND part = $2
 """
 
 
-async def reserve(connection, dealer_id: int, part_id: int, quantity: int, *, own: bool = False) -> Decimal | None:
+async def reserve(connection, dealer_id: int, part_id: int, quantity: int, *, own: bool = False,
+                  for_dealer: int | None = None) -> Decimal | None:
     """Reserve ``quantity`` if available; the row's transfer price, or None. Another dealer's
-    stock must be shared; the dealer's ``own`` stock need not be."""
-    row = await connection.fetchrow(_RESERVE, dealer_id, part_id, quantity, own)
+    stock must be shared; the dealer's ``own`` stock need not be. ``for_dealer``: the dealer asking
+    (stock reserved for another tier is not available to it; see availability.py)."""
+    row = await connection.fetchrow(_RESERVE, dealer_id, part_id, quantity, own, for_dealer)
     return None if row is None else row["transfer_price"]
 
 

@@ -12,11 +12,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 from marketplace.accounts.auth import signed_in
 from marketplace.accounts.principal import Principal
 from marketplace.accounts.tables import Role
-from marketplace.errors import Forbidden
+from marketplace.errors import Forbidden, Invalid
 from marketplace.inventory.feeds import apply_feed
 from marketplace.inventory.schemas import FeedReportOut, StockPage, StockRowOut
 from marketplace.inventory.stock import own_stock
 from marketplace.inventory.tables import FeedMode, FeedSource
+from marketplace.metrics import count_feed
 from marketplace.network.dealers import acting_dealer
 from marketplace.pagination import page_number
 from marketplace.settings import get_settings
@@ -40,8 +41,8 @@ class StockApi(Controller):
         dealer_id = await acting_dealer(request.user, dealer)
         rows = await own_stock(dealer_id, part_number, page_number(page))
         items = [StockRowOut.from_row(r) for r in rows.items]
-        if not request.user.is_dealer:
-            # What a dealer paid for its parts is its own business, not the network's.
+        if not request.user.is_dealer or request.user.is_acting:
+            # What a dealer paid for its parts is its own business, not the network's (nor its zone agent's).
             items = [msgspec.structs.replace(item, unit_cost=None) for item in items]
         return StockPage(items=items, total=rows.total, page=rows.page, pages=rows.pages)
 
@@ -61,10 +62,15 @@ class StockApi(Controller):
         """
         require_admin_for_full(request.user, mode)
         dealer_id = await acting_dealer(request.user, dealer)
-        report = await apply_feed(
-            dealer_id, await request.body(), mode=mode, source=FeedSource.api,
-            content_type=request.headers.get("content-type", "text/csv"), confirm_shrink=confirm_shrink,
-            announced_lines=feed_lines,
-        )
+        try:
+            report = await apply_feed(
+                dealer_id, await request.body(), mode=mode, source=FeedSource.api,
+                content_type=request.headers.get("content-type", "text/csv"), confirm_shrink=confirm_shrink,
+                announced_lines=feed_lines,
+            )
+        except Invalid:
+            count_feed("api", unreadable=True)
+            raise
+        count_feed("api", report)
         status = HTTP_200_OK if report.applied else HTTP_422_UNPROCESSABLE_ENTITY
         return Response(FeedReportOut.from_report(report), status_code=status)

@@ -14,6 +14,7 @@ from marketplace.inventory.feeds import apply_feed
 from marketplace.inventory.stock import aging, feed_history, get_feed, own_stock
 from marketplace.inventory.stock_api import require_admin_for_full
 from marketplace.inventory.tables import FeedMode, FeedSource
+from marketplace.metrics import count_feed
 from marketplace.network.rules import get_rules
 from marketplace.pagination import page_number
 from marketplace.web.forms import form_errors
@@ -58,6 +59,7 @@ class StockPages(Controller):
                                       confirm_shrink=form.get("confirm_shrink") == "true")
         except DomainError as error:
             return self._upload_page(request, error=error, mode=mode)
+        count_feed("page", report)
         return self._upload_page(request, report=report, mode=mode)
 
     @get("/feeds/{feed_id:int}")

@@ -42,7 +42,7 @@ class NetworkSearchApi(Controller):
         A network key searches as the dealer it names.
         """
         searcher = await acting_dealer(request.user, dealer)
-        results = await search(searcher, q, qty, sort, radius_km)
+        results = await search(searcher, q, qty, sort, radius_km, user_id=request.user.user_id)
         return SearchOut(results=[ResultOut.of(r) for r in results])
 
 

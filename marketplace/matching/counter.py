@@ -133,7 +133,7 @@ async def request_lines(principal: Principal, lines: list[tuple[str, str, int]],
 
 async def reorder(principal: Principal, part_number: str, quantity: int, token: str | None = None) -> Outcome:
     """Ask the network's current nearest holder for ``part_number`` (its newest number) again."""
-    [result] = (await search(principal.dealer_id, part_number, quantity))[:1]
+    [result] = (await search(principal.dealer_id, part_number, quantity, user_id=principal.user_id))[:1]
     holder = nearest_holder(result, quantity)
     if result.status == "unknown_part" or holder is None:
         raise NotFound(f"nobody in the network has {part_number} now", "part_number")

@@ -44,7 +44,8 @@ class HistoryPages(Controller):
         lines = await history(request.user.dealer_id, params.get("q") or "", kind, days)
         next_holder = None
         if refused is not None:
-            [result] = (await search(request.user.dealer_id, refused.part_number, refused.quantity))[:1]
+            [result] = (await search(request.user.dealer_id, refused.part_number, refused.quantity,
+                                     user_id=request.user.user_id))[:1]
             next_holder = nearest_holder(result, refused.quantity, frozenset({refused.supplier}))
         return page(request, "matching/history.html", status_code=status_code, lines=lines,
                     thumbs=await thumbnails(list({line.part_id for line in lines})),

@@ -15,6 +15,7 @@ from marketplace.errors import DomainError, Invalid
 from marketplace.matching.counter import Outcome, nearest_holder, plan_nearest, request_lines, requested_today
 from marketplace.matching.memory import favourites, recent_searches, remember_search, toggle_favourite
 from marketplace.matching.queries import get_transfer, inbox, timeline, transfers_asked_by
+from marketplace.matching.schemas import requester_address
 from marketplace.matching.search import Sort, search
 from marketplace.matching.tables import DeclineReason
 from marketplace.matching.transfers import ACTIONS, Answer, act
@@ -53,7 +54,7 @@ async def search_context(request: Request, params: Mapping[str, str], outcomes: 
             stars = frozenset(f["id"] for f in await favourites(request.user.dealer_id))
             quantity = _int(values["qty"], 1, "qty")
             results = await search(request.user.dealer_id, q, quantity, sort, _int(values["radius_km"], None, "radius_km"),
-                                   stars)
+                                   stars, user_id=request.user.user_id)
             await remember_search(request.user.user_id, q)
         except DomainError as failure:
             error = failure
@@ -190,7 +191,7 @@ class TransferPages(Controller):
     async def _detail(self, request: Request, transfer_id: int, error: DomainError | None = None) -> Template:
         transfer = await get_transfer(request.user, transfer_id)
         return page(request, "matching/transfer.html", status_code=error.status_code if error else 200,
-                    transfer=transfer, events=await timeline(transfer_id),
+                    transfer=transfer, events=await timeline(transfer_id), requester_address=requester_address(transfer),
                     side="supplier" if transfer["supplier_id"] == request.user.dealer_id else "requester",
                     actions=ACTIONS, reasons=[r.value for r in DeclineReason],
                     error=error.message if error else "", now=datetime.now(timezone.utc))

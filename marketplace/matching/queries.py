@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from piccolo.query import OrderByRaw
+
 from marketplace.accounts.principal import Principal
 from marketplace.errors import NotFound
+from marketplace.incentives.reserved import PRIORITY_FIRST
 from marketplace.matching.tables import Transfer, TransferEvent, TransferStatus
+from marketplace.network.tables import Dealer
 from marketplace.pagination import PER_PAGE, Page
 
 COLUMNS = (
@@ -17,6 +21,11 @@ COLUMNS = (
     Transfer.requested_quantity, Transfer.unit_price, Transfer.note, Transfer.decline_reason, Transfer.carrier,
     Transfer.tracking, Transfer.created_at, Transfer.expires_at, Transfer.updated_at,
     Transfer.requester.id.as_alias("requester_id"), Transfer.supplier.id.as_alias("supplier_id"),
+    # Where the parts go and whom to call: the supplier sees them on the request.
+    Transfer.requester.address.as_alias("requester_address"),
+    Transfer.requester.postal_code.as_alias("requester_postal_code"),
+    Transfer.requester.province.as_alias("requester_province"), Transfer.requester.phone.as_alias("requester_phone"),
+    Transfer.ddt_year, Transfer.ddt_number,
 )
 OPEN = (TransferStatus.requested, TransferStatus.offered, TransferStatus.accepted, TransferStatus.shipped)
 
@@ -36,16 +45,17 @@ async def timeline(transfer_id: int) -> list[dict]:
 
 
 async def inbox(dealer_id: int, *, incoming: bool, open_only: bool = True, page: int = 1) -> Page[dict]:
-    """Requests to the dealer (incoming, oldest first: the SLA runs) or from it (newest first)."""
+    """Requests to the dealer (incoming, oldest first: the SLA runs) or from it (newest first). The
+    central warehouse's incoming requests list small provincial shops' first (incentives)."""
     side = Transfer.supplier if incoming else Transfer.requester
     where = side == dealer_id
     if open_only:
         where &= Transfer.status.is_in([s.value for s in OPEN])
     total = await Transfer.count().where(where)
-    rows = await (
-        Transfer.select(*COLUMNS).where(where).order_by(Transfer.created_at, ascending=incoming)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    )
+    query = Transfer.select(*COLUMNS).where(where)
+    if incoming and await Dealer.exists().where((Dealer.id == dealer_id) & Dealer.is_central_warehouse.eq(True)):
+        query = query.order_by(OrderByRaw(PRIORITY_FIRST))  # the central warehouse serves small provincial shops first
+    rows = await query.order_by(Transfer.created_at, ascending=incoming).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     return Page(items=rows, total=total, page=page)
 
 

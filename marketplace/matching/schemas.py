@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from marketplace.bounds import LongText, Quantity, ShortText
+from marketplace.matching.ddt import ddt_label
 from marketplace.matching.search import Holder, SearchResult
 
 
@@ -103,12 +104,27 @@ class TransferOut(msgspec.Struct):
     tracking: str
     created_at: datetime
     events: list[EventOut] = []
+    # Where the parts go and whom to call (the requester's), and the shipment's DDT number (17/2026).
+    requester_address: str = ""
+    requester_phone: str = ""
+    ddt: str | None = None
 
     @classmethod
     def of(cls, row: dict, events: list[dict] | None = None) -> TransferOut:
-        fields = {name: row[name] for name in cls.__struct_fields__ if name != "events"}
+        computed = ("events", "requester_address", "ddt")
+        fields = {name: row[name] for name in cls.__struct_fields__ if name not in computed}
         return cls(**fields, events=[
-            EventOut(e["at"], e["actor"], e["from_status"], e["to_status"]) for e in events or []])
+            EventOut(e["at"], e["actor"], e["from_status"], e["to_status"]) for e in events or []],
+            requester_address=requester_address(row),
+            ddt=ddt_label(row["ddt_year"], row["ddt_number"]) if row.get("ddt_number") else None)
+
+
+def requester_address(row: dict) -> str:
+    """The requester's address on one line: street, postal code, city (province)."""
+    place = " ".join(p for p in (row["requester_postal_code"], row["requester_city"]) if p)
+    if row.get("requester_province"):
+        place += f" ({row['requester_province']})"
+    return ", ".join(p for p in (row["requester_address"], place) if p)
 
 
 class TransferPage(msgspec.Struct):

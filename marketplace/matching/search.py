@@ -17,7 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
-from marketplace.db import raw_connection
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.inventory.availability import stock_for_search
@@ -25,6 +25,7 @@ from marketplace.inventory.chains import ChainLink, chains_of
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.search_terms import has_words, parts_by_words
 from marketplace.inventory.suggestions import nearest_numbers
+from marketplace.matching import search_lines
 from marketplace.network.directory import Directory, directory
 
 MAX_NUMBERS = 50
@@ -94,8 +95,9 @@ def split_query(text: str) -> list[str]:
 
 
 async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = Sort.distance,
-                 radius_km: float | None = None, favourites: frozenset[int] = frozenset()) -> list[SearchResult]:
-    """One result per number asked, in the order asked."""
+                 radius_km: float | None = None, favourites: frozenset[int] = frozenset(),
+                 user_id: int | None = None) -> list[SearchResult]:
+    """One result per number asked, in the order asked; every line is recorded (search_lines.py)."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise Invalid(f"the quantity must be between 1 and {MAX_QUANTITY}", "qty")
     if radius_km is not None and not 0 < radius_km <= 2000:
@@ -103,7 +105,7 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
     numbers = split_query(text)
     asked = [normalize_part_number(number) for number in numbers]
     network = await directory()
-    async with raw_connection() as connection:
+    async with read_connection() as connection:
         chains = await chains_of(connection, asked)
         by_words = {}
         for number, normalized in zip(numbers, asked):
@@ -116,17 +118,26 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
         for row in await stock_for_search(connection, part_ids, searcher_id):
             stock.setdefault(row["part"], []).append(row)
     context = _Context(network, searcher_id, quantity, sort, radius_km, favourites, datetime.now(timezone.utc))
-    results = []
+    results, lines = [], []
+    heads = {chain[0].normalized: chain for chain in chains.values()}
     for number, normalized in zip(numbers, asked):
         if normalized in chains:
-            results.append(_result(number, normalized, chains[normalized], stock, context))
+            found = [_result(number, normalized, chains[normalized], stock, context)]
         elif matches := _by_words(number, by_words.get(number, ()), chains, stock, context):
-            results.extend(matches)
+            found = matches
         else:
             # One token ("NOPE", "frizione") may be either: answered as a number, with its neighbours.
             words = number in by_words and len(number.split()) > 1
-            results.append(SearchResult(query=number, status="no_match" if words else "unknown_part",
-                                        match="words" if words else "number", suggestions=await nearest_numbers(number)))
+            found = [SearchResult(query=number, status="no_match" if words else "unknown_part",
+                                  match="words" if words else "number", suggestions=await nearest_numbers(number))]
+        results.extend(found)
+        # One recorded line per line asked: a line of words as the part it matched best.
+        first = found[0]
+        chain = chains.get(normalized) or (heads.get(normalize_part_number(first.part_number)) if first.part_number else None)
+        lines.append((chain[0].normalized if chain else normalized, chain[0].id if chain else None,
+                      tuple(link.id for link in chain or ()), first.own_available, first.status == "found"))
+    async with raw_connection() as connection:
+        await search_lines.record(connection, searcher_id, user_id, quantity, context.now, lines)
     return results
 
 

@@ -24,7 +24,10 @@ from marketplace.inventory.availability import shared_available
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import release, reserve, take_out
 from marketplace.inventory.tables import Part
+from marketplace.matching import search_lines
+from marketplace.matching.ddt import ddt_label, number_shipment
 from marketplace.matching.tables import DeclineReason, Transfer, TransferEvent, TransferStatus
+from marketplace.network.closures import closures_of
 from marketplace.network.rules import get_rules
 from marketplace.network.tables import Dealer
 from marketplace.outbox.messages import emit
@@ -58,6 +61,8 @@ class TransferRequest:
 
 
 def actor_of(principal: Principal) -> str:
+    if principal.is_acting:  # a zone agent acting for the dealer (marketplace/agents/)
+        return f"agent:{principal.email} for dealer:{principal.dealer_code}"
     if principal.user_id is not None:
         return f"user:{principal.email}"
     if principal.api_key_id is not None:
@@ -72,11 +77,11 @@ async def _part_id(part_number: str) -> int:
     return row["id"]
 
 
-async def _reserve(connection, supplier_id: int, part_id: int, quantity: int) -> Decimal:
-    """Reserve at the supplier, or Conflict naming what is available."""
-    price = await reserve(connection, supplier_id, part_id, quantity)
+async def _reserve(connection, supplier_id: int, part_id: int, quantity: int, requester_id: int | None = None) -> Decimal:
+    """Reserve at the supplier for the requester, or Conflict naming what is available to it."""
+    price = await reserve(connection, supplier_id, part_id, quantity, for_dealer=requester_id)
     if price is None:
-        available = await shared_available(connection, supplier_id, part_id)
+        available = await shared_available(connection, supplier_id, part_id, requester_id)
         raise Conflict(f"the supplier has {available} available, {quantity} asked", "quantity", available=available)
     return price
 
@@ -114,7 +119,7 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
         if supplier["id"] == principal.dealer_id:
             raise Invalid("a dealer cannot request from itself", "supplier")
         part_id = await _part_id(request.part_number)
-        price = await _reserve(connection, supplier["id"], part_id, request.quantity)
+        price = await _reserve(connection, supplier["id"], part_id, request.quantity, principal.dealer_id)
         now = datetime.now(timezone.utc)
         rules = await get_rules()
         try:
@@ -122,11 +127,13 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
                 transfer_id = await insert_transfer(
                     connection, requester=principal.dealer_id, supplier=supplier["id"], part=part_id,
                     quantity=request.quantity, unit_price=price, status=S.requested, note=request.note,
-                    at=now, expires_at=add_working_hours(now, rules.transfer_sla_hours),
+                    at=now, expires_at=add_working_hours(now, rules.transfer_sla_hours,
+                                                         await closures_of(connection, supplier["id"])),
                     idempotency_key=idempotency_key, fingerprint=fingerprint,
                 )
         except asyncpg.UniqueViolationError:
             raise _Replayed()
+        await search_lines.link_request(connection, transfer_id, principal.dealer_id, part_id, now)
         await _record(transfer_id, actor_of(principal), None, S.requested.value,
                       {"quantity": request.quantity, "unit_price": price})
     return transfer_id, True
@@ -134,8 +141,9 @@ async def request_transfer(principal: Principal, request: TransferRequest, idemp
 
 _INSERT = """
 INSERT INTO transfer (requester, supplier, part, requested_part, quantity, requested_quantity, unit_price, status,
-    note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at, carrier, tracking)
-VALUES ($1, $2, $3, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $10, '', '') RETURNING id
+    note, idempotency_key, request_fingerprint, created_at, expires_at, updated_at, carrier, tracking, source_moved_on)
+VALUES ($1, $2, $3, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $10, '', '',
+        (SELECT last_movement_date FROM stock_item WHERE dealer = $2 AND part = $3)) RETURNING id
 """
 
 
@@ -147,6 +155,38 @@ async def insert_transfer(connection, *, requester: int, supplier: int, part: in
         _INSERT, requester, supplier, part, quantity, unit_price, status.value, note.strip()[:2000], idempotency_key,
         fingerprint, at, expires_at,
     )
+
+
+async def announce_request(transfer_id: int, detail: dict) -> None:
+    """The ``requested`` step of a transfer another domain inserted (an order's line offered to its
+    source): in its timeline and the outbox, in the caller's transaction."""
+    await _record(transfer_id, "system", None, S.requested.value, detail)
+
+
+async def set_answer_deadline(connection, transfer_id: int, at: datetime) -> None:
+    """When a requested transfer must be answered by (an order's offer starts when the customer confirms)."""
+    await connection.execute("UPDATE transfer SET expires_at = $2 WHERE id = $1 AND status = 'requested'",
+                             transfer_id, at)
+
+
+async def pass_over(connection, transfer_id: int, reason: str) -> bool:
+    """An order's transfer its supplier did not accept in time: expired, its stock released, the
+    reason in its timeline; whether it was (False when it was accepted first: the row lock decides).
+    The caller holds the order's row lock (lock order: customer_order, then transfer, then stock)."""
+    row = await connection.fetchrow(
+        "SELECT id, supplier, part, quantity FROM transfer WHERE id = $1 AND status = 'requested' FOR UPDATE",
+        transfer_id)
+    if row is None:
+        return False
+    await connection.execute("UPDATE transfer SET status = 'expired', updated_at = now() WHERE id = $1", transfer_id)
+    await release(connection, row["supplier"], row["part"], row["quantity"])
+    await _record(transfer_id, "system", S.requested.value, S.expired.value, {"reason": reason})
+    return True
+
+
+async def serves_an_order(connection, transfer_id: int) -> bool:
+    """Whether the transfer brings a click-and-collect order's line to its pickup point."""
+    return bool(await connection.fetchval('SELECT 1 FROM order_line WHERE transfer = $1', transfer_id))
 
 
 async def cancel_unshipped(connection, transfer_id: int) -> bool:
@@ -231,6 +271,9 @@ async def _accept(connection, transfer, answer: Answer) -> tuple[str, dict]:
         part_id = await _part_id(answer.part_number)
     if quantity == transfer["quantity"] and part_id == transfer["part"]:
         return S.accepted.value, {}
+    if await serves_an_order(connection, transfer["id"]):
+        raise Conflict("an online order's line is accepted whole, or declined so it passes to another dealer",
+                       "quantity")
     supplier, held = transfer["supplier"], transfer["quantity"]
     await release(connection, supplier, transfer["part"], held)
     price = transfer["unit_price"]
@@ -257,6 +300,7 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
         raise Invalid("name the carrier (or 'own van', 'pick-up')", "carrier")
     await take_out(connection, transfer["supplier"], transfer["part"], transfer["quantity"])
     await Transfer.update({Transfer.carrier: carrier, Transfer.tracking: tracking}).where(Transfer.id == transfer["id"])
+    year, number = await number_shipment(connection, transfer["id"], transfer["supplier"], datetime.now(timezone.utc))
     # Shipped is when the money moves: the ledger lines are written in the same transaction.
     codes = {row["id"]: row["code"] for row in await Dealer.select(Dealer.id, Dealer.code).where(
         Dealer.id.is_in([transfer["requester"], transfer["supplier"]]))}
@@ -264,7 +308,7 @@ async def _ship(connection, transfer, answer: Answer) -> tuple[str, dict]:
         transfer["id"], Party(transfer["requester"], codes[transfer["requester"]]),
         Party(transfer["supplier"], codes[transfer["supplier"]]), transfer["quantity"], transfer["unit_price"],
     )
-    return S.shipped.value, {"carrier": carrier, "tracking": tracking}
+    return S.shipped.value, {"carrier": carrier, "tracking": tracking, "ddt": ddt_label(year, number)}
 
 
 async def _confirm(connection, transfer, answer: Answer) -> tuple[str, dict]:
@@ -287,6 +331,7 @@ _STEPS = {"accept": _accept, "decline": _decline, "ship": _ship, "confirm": _con
 _EXPIRE = """
 WITH due AS (
     SELECT id FROM transfer WHERE status = 'requested' AND expires_at <= $1
+      AND NOT EXISTS (SELECT 1 FROM order_line l WHERE l.transfer = transfer.id)  -- passed over instead
     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
 )
 UPDATE transfer t SET status = 'expired', updated_at = now() FROM due WHERE t.id = due.id

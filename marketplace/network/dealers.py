@@ -30,6 +30,7 @@ class DealerInput:
     lon: float | None = None
     tier: str = Tier.urban.value
     is_central_warehouse: bool = False
+    phone: str = ""
 
 
 async def _validated(data: DealerInput) -> DealerInput:
@@ -56,6 +57,8 @@ async def _validated(data: DealerInput) -> DealerInput:
     if lon is not None and not (-180 <= lon <= 180):
         raise Invalid("longitude must be between -180 and 180", "lon")
     city = data.city.strip() or place.comune
+    if not re.fullmatch(r"[0-9 +()./-]{0,40}", data.phone.strip()):
+        raise Invalid("a phone number: digits, spaces and + ( ) . / - only", "phone")
     if lat is None:
         point = await geocode_address(data.address.strip(), postal_code, city, province)
         if point is None:
@@ -63,7 +66,7 @@ async def _validated(data: DealerInput) -> DealerInput:
         lat, lon = point.lat, point.lon
     return replace(
         data, code=code, name=name, postal_code=postal_code, address=data.address.strip()[:300],
-        city=city[:120], province=province, lat=lat, lon=lon,
+        city=city[:120], province=province, lat=lat, lon=lon, phone=data.phone.strip(),
     )
 
 
@@ -71,7 +74,7 @@ def _values(data: DealerInput) -> dict:
     return {
         Dealer.name: data.name, Dealer.address: data.address, Dealer.postal_code: data.postal_code,
         Dealer.city: data.city, Dealer.province: data.province, Dealer.lat: data.lat, Dealer.lon: data.lon,
-        Dealer.tier: data.tier, Dealer.is_central_warehouse: data.is_central_warehouse,
+        Dealer.tier: data.tier, Dealer.is_central_warehouse: data.is_central_warehouse, Dealer.phone: data.phone,
     }
 
 
@@ -121,6 +124,8 @@ async def acting_dealer(principal: Principal, dealer_code: str | None) -> int:
             raise Forbidden(f"a key of {principal.dealer_code} cannot act on {dealer_code.strip().upper()}'s stock",
                             "dealer")
         return principal.dealer_id
+    if not principal.is_manager:  # a zone agent acts for its own dealers only, with X-Act-For
+        raise Forbidden("a zone agent's key acts for one of its dealers with the header X-Act-For: CODE", "dealer")
     if not dealer_code:
         raise Invalid("a network key must name the dealer: ?dealer=CODE", "dealer")
     return await dealer_id_for_code(dealer_code)
@@ -150,3 +155,13 @@ async def active_dealers() -> list[dict]:
     return await Dealer.select(
         Dealer.code, Dealer.name, Dealer.city, Dealer.postal_code, Dealer.lat, Dealer.lon
     ).where(Dealer.active.eq(True)).order_by(Dealer.code)
+
+
+async def set_dealer_tier(dealer_id: int, tier: str) -> None:
+    """The dealer's tier (the incentives domain records who set it and why)."""
+    if tier not in Tier._value2member_map_:
+        raise Invalid(f"unknown tier {tier!r}: use one of {', '.join(t.value for t in Tier)}", "tier")
+    updated = await Dealer.update({Dealer.tier: tier}).where(Dealer.id == dealer_id).returning(Dealer.id)
+    if not updated:
+        raise NotFound(f"no dealer {dealer_id}", "dealer")
+    forget_directory()

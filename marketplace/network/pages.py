@@ -108,6 +108,7 @@ def _dealer_from_form(form: dict[str, str]) -> DealerInput:
         address=form.get("address", ""), city=form.get("city", ""), province=form.get("province", ""),
         lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
         tier=form.get("tier") or Tier.urban.value, is_central_warehouse=checkbox(form, "is_central_warehouse"),
+        phone=form.get("phone", ""),
     )
 
 
@@ -134,4 +135,9 @@ def _rules_from_form(form: dict[str, str]) -> NetworkRules:
         order_confirm_minutes=whole("order_confirm_minutes", "30"),
         customer_share_pct=decimal("customer_share_pct", "50"),
         phone_minutes_per_line=whole("phone_minutes_per_line", "12"),
+        order_accept_minutes=whole("order_accept_minutes", "90"),
+        urgent_first_radius_km=whole("urgent_first_radius_km", "50"),
+        urgent_second_radius_km=whole("urgent_second_radius_km", "200"),
+        urgent_wave_minutes=whole("urgent_wave_minutes", "60"),
+        urgent_central_wave=checkbox(form, "urgent_central_wave") if "urgent_wave_minutes" in form else True,
     )

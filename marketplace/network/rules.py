@@ -25,6 +25,12 @@ class NetworkRules:
     order_confirm_minutes: int = 30
     customer_share_pct: Decimal = Decimal("50.00")
     phone_minutes_per_line: int = 12
+    # Routing (orders offered to source dealers, urgent needs in radius waves).
+    order_accept_minutes: int = 90
+    urgent_first_radius_km: int = 50
+    urgent_second_radius_km: int = 200
+    urgent_wave_minutes: int = 60
+    urgent_central_wave: bool = True
 
     def is_stale(self, last_feed_at: datetime | None, now: datetime | None = None) -> bool:
         """A dealer with no feed yet, or whose last feed is older than the limit."""
@@ -42,6 +48,8 @@ async def get_rules() -> NetworkRules:
         NetworkSettings.clearing, NetworkSettings.minimum_payout,
         NetworkSettings.order_confirm_minutes, NetworkSettings.customer_share_pct,
         NetworkSettings.phone_minutes_per_line,
+        NetworkSettings.order_accept_minutes, NetworkSettings.urgent_first_radius_km,
+        NetworkSettings.urgent_second_radius_km, NetworkSettings.urgent_wave_minutes, NetworkSettings.urgent_central_wave,
     ).first()
     return NetworkRules(**row) if row else NetworkRules()
 
@@ -57,6 +65,10 @@ _WHOLE = {
     "shipping_deadline_days": (1, 20, "between 1 and 20 working days"),
     "order_confirm_minutes": (5, 24 * 60, "between 5 minutes and 24 hours"),
     "phone_minutes_per_line": (1, 120, "between 1 and 120 minutes"),
+    "order_accept_minutes": (5, 24 * 60, "between 5 minutes and 24 working hours"),
+    "urgent_first_radius_km": (5, 500, "between 5 and 500 km"),
+    "urgent_second_radius_km": (10, 1500, "between 10 and 1500 km"),
+    "urgent_wave_minutes": (5, 24 * 60, "between 5 minutes and 24 hours"),
 }
 _PERCENT = ("transfer_discount_pct", "full_feed_reject_limit_pct", "full_feed_shrink_limit_pct", "online_discount_pct")
 MAX_PAYOUT = Decimal("100000")
@@ -87,6 +99,8 @@ def check_rules(rules: NetworkRules) -> NetworkRules:
     """Every setting in its range (see :func:`check_setting`)."""
     for field in (*_WHOLE, *_PERCENT, "customer_share_pct", "clearing", "minimum_payout"):
         check_setting(field, getattr(rules, field))
+    if rules.urgent_second_radius_km <= rules.urgent_first_radius_km:
+        raise Invalid("wider than the first radius", "urgent_second_radius_km")
     return rules
 
 
@@ -106,6 +120,11 @@ async def update_rules(rules: NetworkRules) -> NetworkRules:
         NetworkSettings.order_confirm_minutes: rules.order_confirm_minutes,
         NetworkSettings.customer_share_pct: rules.customer_share_pct,
         NetworkSettings.phone_minutes_per_line: rules.phone_minutes_per_line,
+        NetworkSettings.order_accept_minutes: rules.order_accept_minutes,
+        NetworkSettings.urgent_first_radius_km: rules.urgent_first_radius_km,
+        NetworkSettings.urgent_second_radius_km: rules.urgent_second_radius_km,
+        NetworkSettings.urgent_wave_minutes: rules.urgent_wave_minutes,
+        NetworkSettings.urgent_central_wave: rules.urgent_central_wave,
     }, force=True)
     from marketplace.network.directory import forget  # the directory imports this module
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import Enum
 
-from piccolo.columns import Boolean, Bytea, Date, DoublePrecision, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -24,6 +24,7 @@ class Dealer(Table):
     postal_code = Varchar(length=5)
     city = Varchar(length=120)
     province = Varchar(length=2, default="")
+    phone = Varchar(length=40, default="")  # the counter's number: suppliers see it on a request and its DDT
     lat = DoublePrecision(null=True, default=None)
     lon = DoublePrecision(null=True, default=None)
     tier = Varchar(length=16, choices=Tier, default=Tier.urban)
@@ -82,6 +83,25 @@ class NetworkSettings(Table):
     # What a phone order takes per part line, in minutes: the baseline of the time the portal saves
     # (network pulse, pulse/kpis.py). The brief suggests 12.
     phone_minutes_per_line = Integer(default=12)
+    # Routing: working minutes a source dealer has to accept its lines of an online order before the
+    # line passes to the next holder; urgent needs go out in waves (first radius, second radius,
+    # everyone, then the central warehouse if set), one every so many minutes.
+    order_accept_minutes = Integer(default=90)
+    urgent_first_radius_km = Integer(default=50)
+    urgent_second_radius_km = Integer(default=200)
+    urgent_wave_minutes = Integer(default=60)
+    urgent_central_wave = Boolean(default=True)
+
+
+class DealerClosure(Table):
+    """A dealer's own closed days (patron saint, August closure): not working days for its SLAs,
+    deadlines and pickup readiness (marketplace/calendar.py, network/closures.py)."""
+
+    dealer = ForeignKey(references=Dealer, on_delete=OnDelete.cascade, index=True)
+    starts_on = Date()
+    ends_on = Date()  # inclusive
+    reason = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class NetworkLogo(Table):

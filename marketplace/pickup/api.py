@@ -9,12 +9,16 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.accounts.auth import PUBLIC, dealer_admin_or_manager, manager_only, signed_in
-from marketplace.errors import Invalid
+from marketplace.db import raw_connection
+from marketplace.errors import Forbidden, Invalid
+from marketplace.pickup.acceptance import accept_lines, offers_for
 from marketplace.pickup.lifecycle import cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.orders import Customer, OrderRequest, get_order, place_order, wanted_quantities
 from marketplace.pickup.quotes import DEFAULT_RADIUS_KM, cart_lines, customer_place, parse_cart, quote
 from marketplace.pickup.schemas import (
+    AcceptedOut,
     CodeIn,
+    OfferOut,
     OrderIn,
     OrderLineOut,
     OrderOut,
@@ -114,3 +118,26 @@ class OrderActionsApi(Controller):
         """Cancel before collection (a dealer's admins or the network); the reservations are released."""
         await cancel(request.user, order_id)
         return await _staff_out(order_id)
+
+
+class OrderOffersApi(Controller):
+    """A source dealer's side of online orders: the lines offered to it, and accepting them."""
+
+    path = "/api/v1/orders"
+    guards = [signed_in]
+    tags = ["click and collect"]
+
+    @get("/offered")
+    async def offered(self, request: Request) -> list[OfferOut]:
+        """Orders' lines waiting for the calling dealer's acceptance, the most urgent first. A line
+        not accepted by ``accept_by`` (working minutes on the dealer's calendar) passes to another dealer."""
+        if not request.user.is_dealer:
+            raise Forbidden("a dealer's offers: use a dealer key", "dealer")
+        async with raw_connection() as connection:
+            return [OfferOut.of(offer) for offer in await offers_for(connection, request.user.dealer_id)]
+
+    @post("/{order_id:int}/lines/accept", status_code=HTTP_200_OK)
+    async def accept(self, request: Request, order_id: int) -> AcceptedOut:
+        """Accept every line of the order offered to the calling dealer (it then ships them to the
+        pickup point by transfer): 404 when none was offered to it, 409 when too late (passed over)."""
+        return AcceptedOut(order_id=order_id, accepted_lines=await accept_lines(request.user, order_id))

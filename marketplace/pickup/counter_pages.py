@@ -7,8 +7,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from marketplace.accounts.auth import dealer_admin_or_manager, dealer_only, manager_only, signed_in
+from marketplace.db import raw_connection
 from marketplace.errors import DomainError
 from marketplace.pagination import page_number
+from marketplace.pickup.acceptance import order_timeline
 from marketplace.pickup.code_lookup import find_ready_order
 from marketplace.pickup.lifecycle import CODE_ATTEMPTS, cancel, collect, mark_ready, unlock_code
 from marketplace.pickup.order_views import (
@@ -66,7 +68,10 @@ class CounterPages(Controller):
     async def _detail(self, request: Request, order_id: int, *, code: str = "",
                       error: DomainError | None = None) -> Template:
         order = await counter_order(request.user, order_id)
+        async with raw_connection() as connection:
+            routing = await order_timeline(connection, order_id)
         return page(request, "pickup/order.html", status_code=error.status_code if error else 200, order=order,
+                    routing=routing,
                     code=code, errors=form_errors(error), attempts_left=max(0, CODE_ATTEMPTS - order["code_failures"]))
 
     @post("/{order_id:int}/ready")

@@ -76,7 +76,9 @@ async def confirm_order(confirm_token: str, now: datetime | None = None) -> str:
     its store (``order.new``) and holds its stock until collected or expired. Confirming twice is
     harmless. The order's token (its page), or NotFound / Conflict (too late, cancelled)."""
     now = now or datetime.now(timezone.utc)
-    async with CustomerOrder._meta.db.transaction():
+    from marketplace.pickup.acceptance import offer_lines  # acceptance reads this module's release_order
+
+    async with CustomerOrder._meta.db.transaction() as tx:
         order = await CustomerOrder.select(
             CustomerOrder.id, CustomerOrder.status, CustomerOrder.confirm_by, CustomerOrder.token,
             CustomerOrder.pickup_point,
@@ -89,6 +91,7 @@ async def confirm_order(confirm_token: str, now: datetime | None = None) -> str:
                                status="expired")
             await _set(order["id"], status=O.placed, confirmed_at=now)
             await emit("order.new", {"order_id": order["id"], "to": "store", "pickup_point_id": order["pickup_point"]})
+            await offer_lines(tx.connection, order["id"], now)  # each source dealer accepts its lines in time
         elif order["status"] in (O.cancelled.value, O.expired.value):
             raise Conflict(f"the order is {order['status']}", "status", status=order["status"])
     return order["token"]
@@ -187,6 +190,11 @@ async def cancel(principal: Principal | None, order_id: int) -> None:
         await emit("order.cancelled", {"order_id": order_id, "by": "customer" if principal is None else "store"})
         if principal is None and order["status"] == O.placed.value:  # the store knew of it
             await emit("order.withdrawn", {"order_id": order_id, "to": "store"})
+
+
+async def release_order(connection, order_id: int) -> None:
+    """Release every line's stock (unshipped transfers cancelled): the order is ending."""
+    await _release(connection, order_id)
 
 
 async def _release(connection, order_id: int) -> None:

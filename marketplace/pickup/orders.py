@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import asyncpg
 
 from marketplace.accounts.tokens import new_token
-from marketplace.calendar import ROME, add_working_days
+from marketplace.calendar import NO_CLOSURES, ROME, add_working_days
 from marketplace.errors import Conflict, Invalid
 from marketplace.geo.distance import haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
@@ -24,6 +24,7 @@ from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.reservations import reserve
 from marketplace.matching.tables import TransferStatus
 from marketplace.matching.transfers import insert_transfer
+from marketplace.network.closures import closures_for, closures_of
 from marketplace.network.directory import directory
 from marketplace.outbox.messages import emit
 from marketplace.pickup.order_limits import check_history, check_order_rate, check_share
@@ -120,20 +121,38 @@ async def _lock_point(connection, point_id: int) -> dict:
     return point
 
 
-async def _promised_for(connection, point: dict, from_the_shelf: bool, now: datetime) -> date:
+async def arrival(connection, sources: set[int], now: datetime) -> datetime:
+    """When parts sent from ``sources`` are at the pickup point: the network's transfer days
+    counted on each source dealer's own calendar (its closures), the latest of them; ``now`` when
+    there is none (every line on the point's own shelf)."""
+    if not sources:
+        return now
+    days = await transfer_days()
+    closed = await closures_for(connection, sources)
+    return max(add_working_days(now, days, closed.get(source, NO_CLOSURES)) for source in sources)
+
+
+async def promised_day(connection, point: dict, sources: set[int], now: datetime) -> date | None:
+    """The day an order can be promised ready at ``point`` (locked by the caller), its parts coming
+    from ``sources``: prepared in the point's hours on a day its dealer is open and the point has
+    room; None when no day within the horizon is."""
+    today = now.astimezone(ROME).date()
+    booked = (await booked_days(connection, [point["id"]], today, point["daily_capacity"])).get(point["id"], {})
+    ready = promised_ready(point["opening_hours"], point["lead_time_minutes"], await arrival(connection, sources, now),
+                           point["daily_capacity"], booked, await closures_of(connection, point["dealer"]))
+    return None if ready is None else ready.astimezone(ROME).date()
+
+
+async def _promised_for(connection, point: dict, sources: set[int], now: datetime) -> date:
     """The day the order is promised ready, by the quote's rule: prepared in the point's hours
     (after the transfer days unless every line is on the point's own shelf), on a day it has room
     for. Run under the point's lock, so the count includes every order committed before."""
-    today = now.astimezone(ROME).date()
-    booked = (await booked_days(connection, [point["id"]], today, point["daily_capacity"])).get(point["id"], {})
-    earliest = now if from_the_shelf else add_working_days(now, await transfer_days())
-    ready = promised_ready(point["opening_hours"], point["lead_time_minutes"], earliest,
-                           point["daily_capacity"], booked)
+    ready = await promised_day(connection, point, sources, now)
     if ready is None:
         raise Conflict(f"pickup point {point['id']} is closed or fully booked on every day for "
                        f"{CAPACITY_HORIZON_DAYS} days after the order could be ready: choose another",
                        "pickup_point_id")
-    return ready.astimezone(ROME).date()
+    return ready
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +221,8 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
             sources = {}
             for line in sorted(lines, key=lambda l: l.part_id):  # one lock order for every order
                 sources[line.part_id] = await _reserve_line(connection, line, point, owner.dealer_id if owner else None)
-            from_the_shelf = all(source == point["dealer"] for source, _ in sources.values())
-            promised_for = await _promised_for(connection, point, from_the_shelf, now or placed_at)
+            away = {source for source, _ in sources.values() if source != point["dealer"]}
+            promised_for = await _promised_for(connection, point, away, now or placed_at)
             order_id = (await CustomerOrder.insert(CustomerOrder(
                 pickup_point=point["id"], territory_owner=owner.dealer_id if owner else None,
                 customer_name=request.customer.name.strip(), customer_email=email,
@@ -217,11 +236,13 @@ async def place_order(request: OrderRequest, idempotency_key: str | None = None,
                 source, transfer_price = sources[line.part_id]
                 transfer_id = None
                 if source != point["dealer"]:
-                    # The units travel to the pickup point's dealer: a transfer already agreed.
+                    # The units travel to the pickup point's dealer: a transfer the source accepts
+                    # once the customer confirms (acceptance.offer_lines sets its deadline then).
                     transfer_id = await insert_transfer(
                         connection, requester=point["dealer"], supplier=source, part=line.part_id,
-                        quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.accepted,
-                        note=f"for click-and-collect order {order_id}", at=placed_at, expires_at=placed_at,
+                        quantity=line.quantity, unit_price=transfer_price, status=TransferStatus.requested,
+                        note=f"for click-and-collect order {order_id}", at=placed_at,
+                        expires_at=placed_at + timedelta(minutes=rules.order_confirm_minutes),
                     )
                 await OrderLine.insert(OrderLine(order=order_id, part=line.part_id, quantity=line.quantity,
                                                  unit_price=line.unit_price, source_dealer=source, transfer=transfer_id))

@@ -16,8 +16,8 @@ from decimal import Decimal
 import numpy as np
 
 from marketplace.caches import Snapshot
-from marketplace.calendar import ROME, add_working_days
-from marketplace.db import raw_connection
+from marketplace.calendar import NO_CLOSURES, ROME, Closures, add_working_days
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid
 from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.geo.gazetteer import get_gazetteer
@@ -25,6 +25,7 @@ from marketplace.geo.territory_lookup import owner_of
 from marketplace.inventory.availability import available_at, held_whole
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.on_sale import parts_on_sale
+from marketplace.network.closures import closures_for
 from marketplace.network.directory import DIRECTORY, directory
 from marketplace.pickup.readiness import first_day_with_room, ready_at
 from marketplace.pickup.storefront import online_discount, online_price
@@ -231,10 +232,11 @@ class _Preparation:
         self._start = {True: now, False: arrival}
         self._known: dict[tuple[int, int, bool], datetime | None] = {}
 
-    def ready(self, point: PointInfo, holds: bool) -> datetime | None:
-        key = (id(point.hours), point.lead_time_minutes, holds)  # the snapshot keeps each hours dict alive
+    def ready(self, point: PointInfo, holds: bool, closed: Closures = NO_CLOSURES) -> datetime | None:
+        # The snapshot keeps each hours dict alive; a dealer's own closures make its point its own case.
+        key = (id(point.hours), point.lead_time_minutes, holds, point.dealer if closed else None)
         if key not in self._known:
-            self._known[key] = ready_at(point.hours, point.lead_time_minutes, self._start[holds])
+            self._known[key] = ready_at(point.hours, point.lead_time_minutes, self._start[holds], closed)
         return self._known[key]
 
 
@@ -250,18 +252,20 @@ async def quote(lines: list[CartLine], lat: float, lon: float, postal_code: str 
     if not len(near):
         return [], None
     points = [snapshot.points[i] for i in near.tolist()]
-    async with raw_connection() as connection:
+    async with read_connection() as connection:  # a quote, not a reservation: a replica may answer
         stock = await _stock(connection, lines, {p.dealer for p in points})
         if not await _network_can_fill(connection, lines, stock):
             return [], None  # the network cannot fill the cart anywhere
         booked = await booked_days(connection, [p.id for p in points], today, min(p.daily_capacity for p in points))
+        closed = await closures_for(connection, {p.dealer for p in points})
     prepared = _Preparation(now, add_working_days(now, await transfer_days()))
     quoted = []
     for point, distance in zip(points, km.tolist()):
         holds = all(stock.get((point.dealer, line.part_id), 0) >= line.quantity for line in lines)
-        ready = prepared.ready(point, holds)
+        shut = closed.get(point.dealer, NO_CLOSURES)
+        ready = prepared.ready(point, holds, shut)
         if ready is not None:
-            ready = first_day_with_room(point.hours, ready, point.daily_capacity, booked.get(point.id, {}))
+            ready = first_day_with_room(point.hours, ready, point.daily_capacity, booked.get(point.id, {}), shut)
         if ready is None:
             continue
         quoted.append(QuotedPoint(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -87,3 +87,32 @@ class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
                 self.amount = parse_decimal(self.amount, "amount", high=MAX_COUNTER_AMOUNT)
             except NotADecimal as error:
                 raise ValueError(f"amount: {error.message}") from None
+
+
+class OfferLineOut(msgspec.Struct):
+    transfer_id: int
+    part_number: str
+    description: str
+    quantity: int
+
+
+class OfferOut(msgspec.Struct):
+    """An online order's lines offered to the calling dealer: accept them by ``accept_by``."""
+
+    order_id: int
+    accept_by: datetime
+    promised_for: date | None
+    pickup_dealer: str
+    point_city: str
+    lines: list[OfferLineOut]
+
+    @classmethod
+    def of(cls, offer: dict) -> OfferOut:
+        return cls(order_id=offer["order_id"], accept_by=offer["accept_by"], promised_for=offer["promised_for"],
+                   pickup_dealer=offer["requester"], point_city=offer["point_city"],
+                   lines=[OfferLineOut(**line) for line in offer["lines"]])
+
+
+class AcceptedOut(msgspec.Struct):
+    order_id: int
+    accepted_lines: int

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from marketplace.db import raw_connection
+from marketplace.db import read_connection
 from marketplace.errors import NotFound
 from marketplace.inventory import availability
 from marketplace.inventory.chains import newest_part
@@ -64,7 +64,7 @@ async def search_shop(q: str, page: int = 1) -> tuple[Page[dict], str | None]:
     typed = normalize_part_number(q)
     newest = await newest_part(typed) if typed else None
     arguments = (f"{like_escape(typed)}%" if typed else None, words_query(q), newest, PER_PAGE)
-    async with raw_connection() as connection:
+    async with read_connection() as connection:
         rows = [dict(row) for row in await connection.fetch(_SEARCH, *arguments, (page - 1) * PER_PAGE, as_typed(q))]
         if not rows and page > 1:  # past the last page: the first one still knows how many there are
             first = await connection.fetchrow(_SEARCH, *arguments, 0, as_typed(q))
@@ -86,7 +86,7 @@ def _on_sale(row: dict, available: dict[int, int], discount: Decimal) -> dict:
 
 async def network_available(part_ids: list[int]) -> dict[int, int]:
     """Units the network can sell of each part (see inventory.availability)."""
-    async with raw_connection() as connection:
+    async with read_connection() as connection:
         return await availability.network_available(connection, part_ids)
 
 

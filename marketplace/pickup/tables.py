@@ -108,3 +108,16 @@ class OrderLine(Table):
     # Where the units are reserved: the pickup point's dealer, or another one sending them by transfer.
     source_dealer = ForeignKey(references=Dealer, on_delete=OnDelete.restrict)
     transfer = ForeignKey(references=Transfer, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class OrderEvent(Table):
+    """One step of an order's routing timeline: a line offered to a source dealer, passed over
+    (with the reason), the promise moved, a line no dealer could fill. Acceptances, shipments and
+    receipts are the transfers' own events (matching's transfer_event), shown beside these."""
+
+    order = ForeignKey(references=CustomerOrder, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    kind = Varchar(length=20)  # offered, passed_over, promise_moved, unfilled
+    dealer = ForeignKey(references=Dealer, null=True, default=None, on_delete=OnDelete.restrict)
+    transfer = ForeignKey(references=Transfer, null=True, default=None, on_delete=OnDelete.restrict)
+    detail = JSONB(default={})

@@ -6,14 +6,18 @@ from litestar import Controller, Request, get
 
 from marketplace.accounts.auth import signed_in
 from marketplace.errors import Forbidden
-from marketplace.pulse.kpis import NETWORK, Kpis, Scope, dealer_scope, kpis
+from marketplace.pulse.kpis import NETWORK, Kpis, Scope, dealer_scope, kpis, region_scope
 from marketplace.pulse.schemas import KpisOut
 
 
-async def scope_for(principal, dealer: str) -> Scope:
-    """A manager reads the network, or the dealer named; a dealer reads only its own figures."""
+async def scope_for(principal, dealer: str, region: str = "") -> Scope:
+    """A manager reads the network, a region or the dealer named; a dealer reads only its own figures."""
     if principal.is_manager:
-        return await dealer_scope(dealer) if dealer.strip() else NETWORK
+        if dealer.strip():
+            return await dealer_scope(dealer)
+        return await region_scope(region) if region.strip() else NETWORK
+    if region.strip():
+        raise Forbidden("a dealer sees only its own figures", "region")
     own = Scope(principal.dealer_id, principal.dealer_code)
     if dealer.strip() and dealer.strip().upper() != principal.dealer_code:
         raise Forbidden("a dealer sees only its own figures", "dealer")
@@ -39,10 +43,11 @@ class KpisApi(Controller):
     tags = ["pulse"]
 
     @get("/", guards=[signed_in])
-    async def read(self, request: Request, period: str = "", dealer: str = "") -> KpisOut:
-        """One month's figures (``?period=YYYY-MM``) for the network or, with ``&dealer=CODE``, one dealer.
-        A dealer's key reads its own figures only (403 for another dealer's)."""
-        scope = await scope_for(request.user, dealer)
+    async def read(self, request: Request, period: str = "", dealer: str = "", region: str = "") -> KpisOut:
+        """One month's figures (``?period=YYYY-MM``) for the network, a region (``&region=Lombardia``,
+        its dealers by province) or one dealer (``&dealer=CODE``). A dealer's key reads its own figures
+        only (403 for another dealer's or a region)."""
+        scope = await scope_for(request.user, dealer, region)
         # A dealer's own costs, summed over one dealer, are that dealer's to see; the network's
         # totals mix every dealer's and are the network's.
-        return shape(await kpis(period, scope), costs_visible=scope is NETWORK or request.user.is_dealer)
+        return shape(await kpis(period, scope), costs_visible=scope.dealer_id is None or request.user.is_dealer)

@@ -1,70 +1,156 @@
-"""The network pulse's figures, each defined once, for a month and a scope (the network or one dealer).
+"""The network pulse's figures, each defined once, for a month and a scope (the network, a region, a dealer).
 
-docs/kpis.md states every definition in words and works one month out by hand. This first slice
-aggregates the primary tables (transfer, transfer_event, search_history, stock_item, customer_order,
-ledger) on each call; monthly snapshots and rollups maintained as transactions happen come later
-(the aged stock's trend needs them, and the dashboard's speed target too).
+docs/kpis.md states every definition in words and works one month out by hand. One computation
+(:func:`compute`) reads a month's rows once for a set of dealers (all of them, a region's, or one)
+and gives every dealer's figures and the set's total from the same rows: the API and the scorecard
+ask for one scope; the rollup (``pulse/rollup.py``) stores every dealer's and the network's so the
+dashboard reads them instead of recomputing.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from marketplace.calendar import ROME, add_working_days
-from marketplace.db import raw_connection
+from marketplace.db import raw_connection, read_connection
 from marketplace.errors import Invalid, NotFound
 from marketplace.network.rules import get_rules
-from marketplace.settlement.periods import check_period, period_bounds
+from marketplace.settlement.periods import check_period, period_bounds, period_of
 
 FILL_WORKING_DAYS = 3  # a line counts as filled when received by the end of the 3rd working day after it was asked
 AGED_MONTHS = 12  # stock with no movement for this long is aged
+WATCH_MONTHS = 9  # ... and for this long, on its way to it
 ACTIVE_DAYS = 30  # a dealer that searched, requested or published within this many days is active
+STAGES = ("request_to_accepted", "accepted_to_shipped", "shipped_to_received")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """The network (``dealer_id`` None) or one dealer."""
+    """The network (no dealers named), a region (its dealers) or one dealer."""
 
     dealer_id: int | None = None
     dealer_code: str | None = None
+    region: str | None = None
+    region_dealers: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
-        return f"dealer:{self.dealer_code}" if self.dealer_code else "network"
+        if self.dealer_code:
+            return f"dealer:{self.dealer_code}"
+        return f"region:{self.region}" if self.region else "network"
+
+    @property
+    def dealer_ids(self) -> list[int] | None:
+        """The dealers the scope covers, None for the whole network."""
+        if self.dealer_id is not None:
+            return [self.dealer_id]
+        return list(self.region_dealers) if self.region else None
 
 
 NETWORK = Scope()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Kpis:
     period: str
     scope: str
-    time_saved_minutes: int
-    requests_completed: int
-    fill_rate: float | None  # None when nothing was asked
-    time_to_fill_p50_hours: float | None  # None when nothing was received
-    aged_stock_value: Decimal
-    aged_stock_value_change_pct: float | None  # None until monthly snapshots exist (next slice)
-    aged_stock_sold_units: int
-    aged_stock_sold_value: Decimal
-    active_dealers: int
-    online_orders: int
-    referral_earned: Decimal
-    pickup_fees: Decimal
+    time_saved_minutes: int = 0
+    requests_completed: int = 0
+    fill_rate: float | None = None  # None when no line was judged
+    time_to_fill_p50_hours: float | None = None  # None when nothing was received
+    aged_stock_value: Decimal = ZERO
+    aged_stock_value_change_pct: float | None = None  # None without a snapshot to compare with
+    aged_stock_sold_units: int = 0
+    aged_stock_sold_value: Decimal = ZERO
+    active_dealers: int = 0
+    online_orders: int = 0
+    referral_earned: Decimal = ZERO
+    pickup_fees: Decimal = ZERO
+    # --- the further figures of the dashboard and the scorecard
+    time_to_fill_p90_hours: float | None = None
+    stage_p50_hours: dict[str, float | None] = field(default_factory=dict)
+    stage_p90_hours: dict[str, float | None] = field(default_factory=dict)
+    demand_lines: int = 0  # lines judged (filled + missed)
+    filled_lines: int = 0
+    searches_not_found: int = 0  # searched lines the network had nowhere
+    aged_stock_value_9: Decimal = ZERO  # no movement for 9 months or more
+    phone_orders: int = 0
+    portal_requests: int = 0  # transfers requested in the month (not cancelled by the requester)
+    portal_share: float | None = None  # portal_requests / (portal_requests + phone_orders)
+    fresh_feeds: int = 0  # dealers whose last feed is within the network's staleness limit
+    dealers: int = 0  # active dealers in the scope
+    # As a supplier: requests received in the month, answered within the SLA, declined, expired.
+    supplier_requests: int = 0
+    supplier_on_time: int = 0
+    supplier_declined: int = 0
+    supplier_expired: int = 0
+    supplier_response_p50_hours: float | None = None
+    hub_commissions: Decimal = ZERO
+    platform_fees: Decimal = ZERO
+
+    @property
+    def time_saved_hours(self) -> tuple[int, int]:
+        return divmod(self.time_saved_minutes, 60)
+
+    def rate(self, part: int) -> float | None:
+        return round(part / self.supplier_requests, 4) if self.supplier_requests else None
+
+    @property
+    def supplier_on_time_rate(self) -> float | None:
+        return self.rate(self.supplier_on_time)
+
+    @property
+    def decline_rate(self) -> float | None:
+        return self.rate(self.supplier_declined)
+
+    @property
+    def expiry_rate(self) -> float | None:
+        return self.rate(self.supplier_expired)
+
+    def to_json(self) -> dict:
+        return {f.name: (str(v) if isinstance(v := getattr(self, f.name), Decimal) else v) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Kpis:
+        money = {f.name for f in fields(cls) if f.type in ("Decimal", Decimal)}
+        return cls(**{k: (Decimal(v) if k in money else v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 async def dealer_scope(code: str) -> Scope:
     """The scope of the dealer with that code; NotFound naming ``dealer`` otherwise."""
     code = (code or "").strip().upper()
-    async with raw_connection() as connection:
+    async with raw_connection() as connection:  # the primary: a dealer created a moment ago is found
         found = await connection.fetchval("SELECT id FROM dealer WHERE code = $1", code) if code else None
     if found is None:
         raise NotFound(f"no dealer {code or '(empty)'}", "dealer")
     return Scope(found, code)
+
+
+def regions() -> dict[str, tuple[str, ...]]:
+    """Each region's province codes (from the bundled gazetteer)."""
+    from marketplace.geo.gazetteer import get_gazetteer
+
+    found: dict[str, list[str]] = defaultdict(list)
+    for area, _ in get_gazetteer().provinces:
+        found[area.region].append(area.province_code)
+    return {region: tuple(codes) for region, codes in sorted(found.items())}
+
+
+async def region_scope(name: str) -> Scope:
+    """The scope of a region's dealers (by their province); NotFound naming ``region`` otherwise."""
+    wanted = {r.casefold(): r for r in regions()}
+    region = wanted.get((name or "").strip().casefold())
+    if region is None:
+        raise NotFound(f"no region {name or '(empty)'}", "region")
+    async with raw_connection() as connection:
+        ids = await connection.fetch("SELECT id FROM dealer WHERE province = ANY($1::text[]) ORDER BY id",
+                                     list(regions()[region]))
+    return Scope(region=region, region_dealers=tuple(r["id"] for r in ids))
 
 
 def month_window(period: str, now: datetime | None = None) -> tuple[datetime, datetime, datetime]:
@@ -79,207 +165,369 @@ def month_window(period: str, now: datetime | None = None) -> tuple[datetime, da
 
 async def kpis(period: str, scope: Scope = NETWORK, now: datetime | None = None) -> Kpis:
     """Every figure of one month for one scope."""
+    total, _ = await compute(period, scope.dealer_ids, now)
+    total.scope = scope.name
+    return total
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """The median for 0.5 (the mean of the two middle values when even); otherwise the
+    nearest-rank percentile (the smallest value with at least ``share`` of them at or below it)."""
+    if not values:
+        return None
+    if share == 0.5:
+        return round(statistics.median(values), 1)
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return round(ordered[int(rank) - 1], 1)
+
+
+def _hours(later: datetime | None, earlier: datetime | None) -> float | None:
+    return (later - earlier).total_seconds() / 3600 if later and earlier else None
+
+
+async def compute(period: str, dealer_ids: list[int] | None, now: datetime | None = None
+                  ) -> tuple[Kpis, dict[int, Kpis]]:
+    """The month's figures for a set of dealers (None: the network): their total, and each dealer's."""
+    now = now or datetime.now(timezone.utc)
     start, end, as_of = month_window(period, now)
-    baseline = (await get_rules()).phone_minutes_per_line
-    dealer = scope.dealer_id
-    async with raw_connection() as connection:
-        completed = await _completed_requests(connection, start, end, dealer)
-        asked = await _asked_lines(connection, start, end, dealer)
-        aged_value = await _aged_stock_value(connection, as_of, dealer)
-        sold_units, sold_value = await _aged_stock_sold(connection, start, end, dealer)
-        active = await _active_dealers(connection, as_of, dealer)
-        orders = await _online_orders(connection, start, end, dealer)
-        money = await _ledger_totals(connection, period, dealer)
-    hours = [(r["received_at"] - r["created_at"]).total_seconds() / 3600 for r in completed]
-    return Kpis(
-        period=period, scope=scope.name,
-        time_saved_minutes=round(sum(minutes_saved(r["created_at"], r["searched_at"], baseline) for r in completed)),
-        requests_completed=len(completed),
-        fill_rate=fill_rate(asked, now or datetime.now(timezone.utc)),
-        time_to_fill_p50_hours=round(statistics.median(hours), 1) if hours else None,
-        aged_stock_value=aged_value, aged_stock_value_change_pct=None,
-        aged_stock_sold_units=sold_units, aged_stock_sold_value=sold_value,
-        active_dealers=active, online_orders=orders,
-        referral_earned=money.get("referral", Decimal("0.00")), pickup_fees=money.get("pickup_fee", Decimal("0.00")),
-    )
+    rules = await get_rules()
+    baseline = rules.phone_minutes_per_line
+    async with read_connection() as connection:
+        dealers = await connection.fetch(
+            "SELECT id, active, last_feed_at FROM dealer WHERE ($1::int[] IS NULL OR id = ANY($1::int[]))", dealer_ids)
+        completed = await connection.fetch(_COMPLETED.format(mine=_mine("t.requester", dealer_ids)), start, end, dealer_ids)
+        requests = await connection.fetch(_REQUESTS.format(mine=_mine("t.requester", dealer_ids, other="t.supplier")),
+                                          start - timedelta(days=1), end + timedelta(days=1), dealer_ids)
+        searched = await connection.fetch(_SEARCHED.format(mine=_mine("s.dealer", dealer_ids)), start, end, dealer_ids)
+        aged = await _aged_stock(connection, period, as_of, now, dealer_ids)
+        baselines = await connection.fetch(_BASELINES.format(mine=_mine("dealer", dealer_ids, 1)), dealer_ids)
+        sold = await connection.fetch(_AGED_SOLD.format(supplier=_mine("t.supplier", dealer_ids),
+                                                        seller=_mine("l.source_dealer", dealer_ids)),
+                                      start, end, dealer_ids)
+        active = await connection.fetch(_ACTIVE.format(mine=_mine("d.id", dealer_ids)),
+                                        as_of - timedelta(days=ACTIVE_DAYS), as_of, dealer_ids)
+        orders = await connection.fetch(_ONLINE_ORDERS, start, end, dealer_ids)
+        money = await connection.fetch(_LEDGER.format(mine=_mine("l.dealer", dealer_ids, 2)), period, dealer_ids)
+        phoned = await connection.fetch(_PHONED.format(mine=_mine("dealer", dealer_ids)), start, end, dealer_ids)
+
+    scope = set(dealer_ids) if dealer_ids is not None else None
+    total = Kpis(period=period, scope="network")
+    each: dict[int, Kpis] = {r["id"]: Kpis(period=period, scope=f"dealer:{r['id']}") for r in dealers}
+    mine = (lambda d: d in each) if scope is None else (lambda d: d in scope)
+
+    def add(dealer: int | None, name: str, value) -> None:
+        if dealer is not None and mine(dealer):
+            setattr(each[dealer], name, getattr(each[dealer], name) + value)
+            setattr(total, name, getattr(total, name) + value)
+
+    # Requests completed, time saved, time to fill and its stages (the requester's).
+    fill_hours: dict = defaultdict(list)
+    stage_hours: dict = defaultdict(lambda: defaultdict(list))
+    for r in completed:
+        add(r["requester"], "requests_completed", 1)
+        add(r["requester"], "time_saved_minutes", minutes_saved(r["created_at"], r["searched_at"], baseline))
+        for key in (r["requester"], None):
+            fill_hours[key].append(_hours(r["received_at"], r["created_at"]))
+            for stage, (later, earlier) in zip(STAGES, (("accepted_at", "created_at"), ("shipped_at", "accepted_at"),
+                                                       ("received_at", "shipped_at"))):
+                if (hours := _hours(r[later], r[earlier])) is not None:
+                    stage_hours[key][stage].append(hours)
+
+    # Fill rate: the month's demand lines; the portal's requests; the supplier's answers.
+    lines = demand_lines(searched, requests, start, end)
+    for (dealer, _, _), asked in lines.items():
+        if not mine(dealer):
+            continue
+        verdict = line_verdict(asked, now)
+        if verdict is not None:
+            add(dealer, "demand_lines", 1)
+            add(dealer, "filled_lines", int(verdict))
+    response_hours: dict = defaultdict(list)
+    for r in requests:
+        if not start <= r["created_at"] < end:
+            continue
+        add(r["requester"], "portal_requests", 1)
+        if mine(r["supplier"]):
+            add(r["supplier"], "supplier_requests", 1)
+            add(r["supplier"], "supplier_on_time", int(r["answered_at"] is not None and r["answered_at"] <= r["expires_at"]))
+            add(r["supplier"], "supplier_declined", int(r["status"] == "declined"))
+            add(r["supplier"], "supplier_expired", int(r["status"] == "expired"))
+            if r["answered_at"] is not None:
+                for key in (r["supplier"], None):
+                    response_hours[key].append(_hours(r["answered_at"], r["created_at"]))
+    for r in searched:
+        if not r["found"] and r["own_available"] < r["quantity"]:
+            add(r["dealer"], "searches_not_found", 1)
+    for r in phoned:
+        add(r["dealer"], "phone_orders", r["n"])
+
+    # Aged stock, its change since the dealer's first snapshot, and what the network sold of it.
+    first = {r["dealer"]: r["value_12"] for r in baselines}
+    for r in aged:
+        if dealer_ids is not None or r["active"]:  # the network counts its active dealers
+            add(r["dealer"], "aged_stock_value", r["value_12"])
+            add(r["dealer"], "aged_stock_value_9", r["value_9"])
+    for r in sold:
+        add(r["dealer"], "aged_stock_sold_units", r["units"])
+        add(r["dealer"], "aged_stock_sold_value", r["value"])
+
+    # Adoption: active dealers, fresh feeds, online orders.
+    for r in active:
+        add(r["id"], "active_dealers", 1)
+    for r in dealers:
+        add(r["id"], "dealers", int(r["active"]))
+        fresh = r["active"] and r["last_feed_at"] is not None and not rules.is_stale(r["last_feed_at"], as_of)
+        add(r["id"], "fresh_feeds", int(fresh))
+    for r in orders:  # the query keeps the scope's: at its points or with a line it sold
+        for dealer in {r["point_dealer"], *r["sellers"]}:
+            if dealer is not None and mine(dealer):
+                each[dealer].online_orders += 1
+    total.online_orders = len(orders)
+
+    # Money from the ledger.
+    for r in money:
+        name = {"referral": "referral_earned", "pickup_fee": "pickup_fees", "hub_commission": "hub_commissions"}.get(r["kind"])
+        if name:
+            add(r["dealer"], name, r["amount"])
+    if dealer_ids is None:
+        async with read_connection() as connection:
+            total.platform_fees = await connection.fetchval(_PLATFORM, period)
+
+    # The derived figures, per dealer and for the total.
+    for key, kpi in [*each.items(), (None, total)]:
+        kpi.time_saved_minutes = round(kpi.time_saved_minutes)
+        kpi.fill_rate = round(kpi.filled_lines / kpi.demand_lines, 4) if kpi.demand_lines else None
+        kpi.time_to_fill_p50_hours = _percentile(fill_hours[key], 0.5)
+        kpi.time_to_fill_p90_hours = _percentile(fill_hours[key], 0.9)
+        kpi.stage_p50_hours = {s: _percentile(stage_hours[key][s], 0.5) for s in STAGES}
+        kpi.stage_p90_hours = {s: _percentile(stage_hours[key][s], 0.9) for s in STAGES}
+        kpi.supplier_response_p50_hours = _percentile(response_hours[key], 0.5)
+        asked = kpi.portal_requests + kpi.phone_orders
+        kpi.portal_share = round(kpi.portal_requests / asked, 4) if asked else None
+    for dealer, kpi in each.items():
+        kpi.aged_stock_value_change_pct = _change(kpi.aged_stock_value, first.get(dealer))
+    counted = [d for d in each if d in first and mine(d) and (dealer_ids is not None or each[d].dealers)]
+    total.aged_stock_value_change_pct = _change(sum((each[d].aged_stock_value for d in counted), ZERO),
+                                                sum((first[d] for d in counted), ZERO) if counted else None)
+    return total, each
 
 
-def _mine(column: str, param: int, dealer: int | None) -> str:
-    """The scope's condition on ``column``: that dealer, or for the network none (still naming the
-    parameter, so both scopes pass the same arguments). Written per scope rather than as
-    ``$n IS NULL OR column = $n``, so a dealer's query uses the index on its column even under a
-    generic plan (the home page asks for a dealer's figures on every visit)."""
-    return f"{column} = ${param}" if dealer is not None else f"${param}::int IS NULL"
+def _change(now: Decimal, then: Decimal | None) -> float | None:
+    """The change in percent from ``then`` to ``now``, to one decimal; None without a base."""
+    if then is None or then == 0:
+        return None
+    return round(float((now - then) / then * 100), 1)
+
+
+def _mine(column: str, dealer_ids: list[int] | None, param: int = 3, other: str | None = None) -> str:
+    """The scope's condition on ``column`` (or either of two): its dealers, or for the network none
+    (still naming the parameter, so every scope passes the same arguments). Written per scope rather
+    than as ``$n IS NULL OR ...`` so a dealer's query uses the index on its column."""
+    if dealer_ids is None:
+        return f"${param}::int[] IS NULL"
+    if other:
+        return f"({column} = ANY(${param}::int[]) OR {other} = ANY(${param}::int[]))"
+    return f"{column} = ANY(${param}::int[])"
 
 
 # --- time saved, requests completed, time to fill -----------------------------------------------
 
 def minutes_saved(requested_at: datetime, searched_at: datetime | None, baseline: int) -> float:
     """Time saved on one completed request: the phone baseline less the portal time, which runs from
-    the clerk's last search for the part to the request and is capped at the baseline. A request
-    with no such search left in the history saves nothing: we do not claim what we cannot measure."""
+    the search the request came from to the request and is capped at the baseline. A request with no
+    search (made without searching, or for an online order) saves nothing: we do not claim what we
+    cannot measure."""
     if searched_at is None:
         return 0.0
     portal = (requested_at - searched_at).total_seconds() / 60
-    return baseline - min(baseline, portal)
+    return baseline - min(baseline, max(0.0, portal))
 
 
-# A request completed in the month: its part received then, requested by the scope. The search it
-# came from: the requester's staff's latest search at or before the request that asked for the
-# number requested (each query term reduced like inventory.normalize: spaces . / - out, upper case).
-_COMPLETED = r"""
-SELECT t.id, t.created_at, e.at AS received_at,
-       (SELECT max(s.at) FROM search_history s JOIN network_user u ON u.id = s."user"
-         WHERE u.dealer = t.requester AND s.at <= t.created_at
-           AND p.normalized IN (SELECT upper(regexp_replace(term, '[\s./-]+', '', 'g'))
-                                  FROM string_to_table(s.query, ';') AS term)) AS searched_at
+# A request completed in the month: its part received then. Its search: the search line it was
+# linked to when made (matching/search_lines.py). The timeline's first accepted and shipped steps.
+_COMPLETED = """
+SELECT t.id, t.requester, t.created_at, s.at AS searched_at, e.at AS received_at,
+       (SELECT min(a.at) FROM transfer_event a WHERE a.transfer = t.id AND a.to_status = 'accepted') AS accepted_at,
+       (SELECT min(a.at) FROM transfer_event a WHERE a.transfer = t.id AND a.to_status = 'shipped') AS shipped_at
 FROM transfer t
 JOIN transfer_event e ON e.transfer = t.id AND e.to_status = 'received'
-JOIN part p ON p.id = t.requested_part
+LEFT JOIN search_line s ON s.id = t.search_line
 WHERE e.at >= $1 AND e.at < $2 AND {mine}
-ORDER BY t.id
 """
 
 
-async def _completed_requests(connection, start: datetime, end: datetime, dealer: int | None) -> list:
-    return await connection.fetch(_COMPLETED.format(mine=_mine("t.requester", 3, dealer)), start, end, dealer)
+# --- fill rate, requests as a supplier -----------------------------------------------------------
 
-
-# --- fill rate ------------------------------------------------------------------------------
-
-# Every request the scope made in the month, bar the ones it cancelled itself, with when it arrived.
-_ASKED = """
-SELECT t.requester, t.requested_part, t.created_at,
+# Every request made around the month, bar those the requester cancelled: its line (the search it
+# came from, or its own part and moment), its answer and its arrival.
+_REQUESTS = """
+SELECT t.requester, t.supplier, t.status, t.created_at, t.expires_at,
+       coalesce(s.number, p.normalized) AS number, coalesce(s.at, t.created_at) AS asked_at,
+       (SELECT min(e.at) FROM transfer_event e WHERE e.transfer = t.id
+          AND e.to_status IN ('accepted', 'offered', 'declined')) AS answered_at,
        (SELECT min(e.at) FROM transfer_event e WHERE e.transfer = t.id AND e.to_status = 'received') AS received_at
 FROM transfer t
+JOIN part p ON p.id = t.requested_part
+LEFT JOIN search_line s ON s.id = t.search_line
 WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status <> 'cancelled' AND {mine}
 """
 
+# The month's searched lines the searcher did not hold enough of (found in the network or not).
+_SEARCHED = """
+SELECT s.dealer, s.number, s.at, s.found, s.own_available, s.quantity
+FROM search_line s
+WHERE s.at >= $1 AND s.at < $2 AND s.own_available < s.quantity AND {mine}
+"""
 
-async def _asked_lines(connection, start: datetime, end: datetime, dealer: int | None) -> list:
-    return await connection.fetch(_ASKED.format(mine=_mine("t.requester", 3, dealer)), start, end, dealer)
 
-
-def fill_rate(requests: list, now: datetime) -> float | None:
-    """Of the part lines the scope asked the network for in the month, the share received by the
-    end of the third working day after the day asked. A line is one dealer's part on one day (Rome):
-    a declined or expired request followed by another to a second supplier is still one line. A
-    line not yet received whose three days have not run out by ``now`` is still pending: it counts
-    neither way (a request made this morning is not a miss)."""
+def demand_lines(searched: list, requests: list, start: datetime, end: datetime) -> dict[tuple, list]:
+    """The month's demand: one line per dealer, part number and day (Rome) on which it searched for a
+    part it did not hold or asked the network for one; each with its requests' arrival times (None
+    for a search alone, or a request not received)."""
     lines: dict[tuple, list] = {}
+    for r in searched:
+        key = (r["dealer"], r["number"], r["at"].astimezone(ROME).date())
+        lines.setdefault(key, []).append((r["at"], None))
     for r in requests:
-        day = r["created_at"].astimezone(ROME).date()
-        lines.setdefault((r["requester"], r["requested_part"], day), []).append(r)
-    filled = judged = 0
-    for asked in lines.values():
-        deadline = add_working_days(min(r["created_at"] for r in asked), FILL_WORKING_DAYS + 1)
-        hit = any(r["received_at"] is not None and r["received_at"] < deadline for r in asked)
-        if hit or deadline <= now:
-            judged += 1
-            filled += hit
-    return round(filled / judged, 4) if judged else None
+        key = (r["requester"], r["number"], r["asked_at"].astimezone(ROME).date())
+        lines.setdefault(key, []).append((r["asked_at"], r["received_at"] or False))
+    month = {d.date() for d in (start.astimezone(ROME), (end - timedelta(seconds=1)).astimezone(ROME))}
+    first, last = min(month), max(month)
+    return {key: asked for key, asked in lines.items() if first <= key[2] <= last}
+
+
+def line_verdict(asked: list, now: datetime) -> bool | None:
+    """Filled (True) when a request of the line arrived by the end of the third working day after the
+    line was first asked; missed (False) once that has passed without; None (pending) before."""
+    deadline = add_working_days(min(at for at, _ in asked), FILL_WORKING_DAYS + 1)
+    if any(received and received < deadline for _, received in asked):
+        return True
+    return False if deadline <= now else None
 
 
 # --- aged stock -----------------------------------------------------------------------------
 
-# Stock on hand whose last movement (from the dealer's feed) is 12 months or more before the day
+# Stock on hand whose last movement (from the dealer's feed) is 9 / 12 months or more before the day
 # the figure is taken, at unit cost (a row with no unit cost or no movement date is not counted).
-# The network counts active dealers; a dealer its own rows.
-_AGED_VALUE = """
-SELECT coalesce(sum(s.on_hand * s.unit_cost), 0)::numeric(14, 2)
+_AGED_LIVE = """
+SELECT s.dealer, d.active,
+       coalesce(sum(s.on_hand * s.unit_cost) FILTER (WHERE s.last_movement_date <= ($1::date - interval '12 months')::date),
+                0)::numeric(14, 2) AS value_12,
+       coalesce(sum(s.on_hand * s.unit_cost), 0)::numeric(14, 2) AS value_9
 FROM stock_item s JOIN dealer d ON d.id = s.dealer
-WHERE s.on_hand > 0 AND s.last_movement_date <= ($1::date - interval '12 months')::date
-  AND {mine}
+WHERE s.on_hand > 0 AND s.last_movement_date <= ($1::date - interval '9 months')::date AND {mine}
+GROUP BY s.dealer, d.active
+"""
+
+_AGED_SNAPSHOT = """
+SELECT a.dealer, d.active, a.value_12, a.value_9 FROM aged_stock_snapshot a JOIN dealer d ON d.id = a.dealer
+WHERE a.period = $1 AND {mine}
+"""
+
+# Each dealer's first snapshot: its aged stock when it joined (or when snapshots began).
+_BASELINES = """
+SELECT DISTINCT ON (dealer) dealer, value_12 FROM aged_stock_snapshot WHERE {mine} ORDER BY dealer, period
 """
 
 
-async def _aged_stock_value(connection, as_of: datetime, dealer: int | None) -> Decimal:
-    day = (as_of - timedelta(microseconds=1)).astimezone(ROME).date()  # the last day the figure covers
-    # The network counts its active dealers' rows; a dealer its own.
-    mine = _mine("s.dealer", 2, dealer) if dealer is not None else "d.active AND $2::int IS NULL"
-    return await connection.fetchval(_AGED_VALUE.format(mine=mine), day, dealer)
+def as_of_day(as_of: datetime):
+    return (as_of - timedelta(microseconds=1)).astimezone(ROME).date()  # the last day the figure covers
+
+
+async def _aged_stock(connection, period: str, as_of: datetime, now: datetime, dealer_ids: list[int] | None) -> list:
+    """A closed month's figure is its snapshot; the running month's (or a closed month never
+    snapshotted) is read from the feeds' rows now."""
+    if period != period_of(now):
+        rows = await connection.fetch(_AGED_SNAPSHOT.format(mine=_mine("a.dealer", dealer_ids, 2)),
+                                      period, dealer_ids)
+        if rows:
+            return rows
+    return await connection.fetch(_AGED_LIVE.format(mine=_mine("s.dealer", dealer_ids, 2)),
+                                  as_of_day(as_of), dealer_ids)
 
 
 # Units the scope sold through the network in the month from a row that was aged when sold: parts
-# shipped on a transfer (dated by the shipment) and collected online orders filled from the seller's
-# own stock (dated by the order; lines filled by a transfer count with the transfer). "Aged when
-# sold" is judged on the row's last movement date as it stands, when that is before the sale: no
-# snapshot of the row at the sale exists yet, and a row whose feed already shows a later movement
-# cannot be judged and is not counted (the figure errs low).
+# shipped on a transfer (dated by the shipment; aged by the row's last movement recorded when the
+# transfer was made) and collected online orders filled from the seller's own stock (dated by the
+# order; judged on the row's last movement as it stands, when before the sale). Lines filled by a
+# transfer count with the transfer.
 _AGED_SOLD = """
 WITH sold AS (
-    SELECT t.supplier AS dealer, t.part, t.quantity, (e.at AT TIME ZONE 'Europe/Rome')::date AS day
+    SELECT t.supplier AS dealer, t.part, t.quantity, (e.at AT TIME ZONE 'Europe/Rome')::date AS day,
+           t.source_moved_on AS moved
     FROM transfer t JOIN transfer_event e ON e.transfer = t.id AND e.to_status = 'shipped'
     WHERE e.at >= $1 AND e.at < $2 AND {supplier}
   UNION ALL
-    SELECT l.source_dealer, l.part, l.quantity, (o.created_at AT TIME ZONE 'Europe/Rome')::date
+    SELECT l.source_dealer, l.part, l.quantity, (o.created_at AT TIME ZONE 'Europe/Rome')::date, NULL
     FROM order_line l JOIN customer_order o ON o.id = l."order"
     WHERE o.status = 'collected' AND l.transfer IS NULL AND o.created_at >= $1 AND o.created_at < $2
       AND {seller}
 )
-SELECT coalesce(sum(sold.quantity), 0)::int AS units,
-       coalesce(sum(sold.quantity * coalesce(s.unit_cost, 0)), 0)::numeric(14, 2) AS value
+SELECT sold.dealer, sum(sold.quantity)::int AS units,
+       sum(sold.quantity * coalesce(s.unit_cost, 0))::numeric(14, 2) AS value
 FROM sold JOIN stock_item s ON s.dealer = sold.dealer AND s.part = sold.part
-WHERE s.last_movement_date <= (sold.day - interval '12 months')::date
+WHERE coalesce(sold.moved, s.last_movement_date) <= (sold.day - interval '12 months')::date
+GROUP BY sold.dealer
 """
-
-
-async def _aged_stock_sold(connection, start: datetime, end: datetime, dealer: int | None) -> tuple[int, Decimal]:
-    sql = _AGED_SOLD.format(supplier=_mine("t.supplier", 3, dealer), seller=_mine("l.source_dealer", 3, dealer))
-    row = await connection.fetchrow(sql, start, end, dealer)
-    return row["units"], row["value"]
 
 
 # --- adoption -------------------------------------------------------------------------------
 
-# Active dealers that searched, requested a transfer or published a feed in the 30 days up to the
-# moment the figure is taken (searches as far as the clerks' history keeps them: 10 per clerk).
+# Active dealers that searched (a recorded search line), requested a transfer or published a feed in
+# the 30 days up to the moment the figure is taken.
 _ACTIVE = """
-SELECT count(*)::int FROM dealer d
+SELECT d.id FROM dealer d
 WHERE d.active AND {mine} AND (
-       EXISTS (SELECT 1 FROM search_history s JOIN network_user u ON u.id = s."user"
-                WHERE u.dealer = d.id AND s.at > $1 AND s.at <= $2)
+       EXISTS (SELECT 1 FROM search_line s WHERE s.dealer = d.id AND s.at > $1 AND s.at <= $2)
     OR EXISTS (SELECT 1 FROM transfer t WHERE t.requester = d.id AND t.created_at > $1 AND t.created_at <= $2)
     OR EXISTS (SELECT 1 FROM stock_feed f WHERE f.dealer = d.id AND f.applied AND f.received_at > $1
                                             AND f.received_at <= $2)
     OR (d.last_feed_at > $1 AND d.last_feed_at <= $2))
 """
 
-
-async def _active_dealers(connection, as_of: datetime, dealer: int | None) -> int:
-    sql = _ACTIVE.format(mine=_mine("d.id", 3, dealer))
-    return await connection.fetchval(sql, as_of - timedelta(days=ACTIVE_DAYS), as_of, dealer)
-
-
 # Online orders placed in the month that the customer confirmed (or that went on to be placed,
-# readied or collected); a dealer's are those collected at its points or with a line it sold.
+# readied or collected): the dealer of the pickup point, the dealers who sold a line, the territory.
 _ONLINE_ORDERS = """
-SELECT count(*)::int FROM customer_order o JOIN pickup_point p ON p.id = o.pickup_point
+SELECT o.id, p.dealer AS point_dealer, o.territory_owner,
+       array(SELECT DISTINCT l.source_dealer FROM order_line l WHERE l."order" = o.id) AS sellers
+FROM customer_order o JOIN pickup_point p ON p.id = o.pickup_point
 WHERE o.created_at >= $1 AND o.created_at < $2
   AND (o.confirmed_at IS NOT NULL OR o.status IN ('placed', 'ready_for_pickup', 'collected'))
-  AND {mine}
+  AND ($3::int[] IS NULL OR p.dealer = ANY($3::int[])
+       OR EXISTS (SELECT 1 FROM order_line l WHERE l."order" = o.id AND l.source_dealer = ANY($3::int[])))
 """
 
-
-async def _online_orders(connection, start: datetime, end: datetime, dealer: int | None) -> int:
-    mine = _mine("p.dealer", 3, None) if dealer is None else (
-        '(p.dealer = $3 OR EXISTS (SELECT 1 FROM order_line l WHERE l."order" = o.id AND l.source_dealer = $3))')
-    return await connection.fetchval(_ONLINE_ORDERS.format(mine=mine), start, end, dealer)
+_PHONED = """
+SELECT dealer, count(*)::int AS n FROM phone_order WHERE at >= $1 AND at < $2 AND {mine} GROUP BY dealer
+"""
 
 
 # --- money ----------------------------------------------------------------------------------
 
-# Referral commissions and pickup fees booked in the month's ledger period (reversals included,
-# so a cancelled sale nets out); the network's figure is the total paid to dealers.
+# Referral commissions, pickup fees and hub commissions booked in the month's ledger period
+# (reversals included, so a cancelled sale nets out), owed to dealers.
 _LEDGER = """
-SELECT l.kind, sum(l.amount)::numeric(14, 2) AS amount
+SELECT l.dealer, l.kind, sum(l.amount)::numeric(14, 2) AS amount
 FROM ledger_line l JOIN ledger_entry e ON e.id = l.entry
-WHERE e.period = $1 AND l.kind IN ('referral', 'pickup_fee') AND l.dealer IS NOT NULL
+WHERE e.period = $1 AND l.kind IN ('referral', 'pickup_fee', 'hub_commission') AND l.dealer IS NOT NULL
   AND {mine}
-GROUP BY l.kind
+GROUP BY l.dealer, l.kind
+"""
+
+_PLATFORM = """
+SELECT coalesce(sum(l.amount), 0)::numeric(14, 2) FROM ledger_line l JOIN ledger_entry e ON e.id = l.entry
+WHERE e.period = $1 AND l.kind = 'platform_fee'
 """
 
 
-async def _ledger_totals(connection, period: str, dealer: int | None) -> dict[str, Decimal]:
-    sql = _LEDGER.format(mine=_mine("l.dealer", 2, dealer))
-    return {r["kind"]: r["amount"] for r in await connection.fetch(sql, period, dealer)}
+async def online_orders_by_territory(period: str, now: datetime | None = None) -> list[dict]:
+    """The month's online orders per territory owner (None: no dealer's territory)."""
+    start, end, _ = month_window(period, now)
+    async with read_connection() as connection:
+        rows = await connection.fetch(
+            "SELECT d.code, d.name, count(*)::int AS orders FROM customer_order o LEFT JOIN dealer d ON d.id = o.territory_owner"
+            " WHERE o.created_at >= $1 AND o.created_at < $2"
+            " AND (o.confirmed_at IS NOT NULL OR o.status IN ('placed', 'ready_for_pickup', 'collected'))"
+            " GROUP BY d.code, d.name ORDER BY orders DESC, d.code", start, end)
+    return [dict(r) for r in rows]

@@ -11,6 +11,7 @@ from marketplace.calendar import ROME, is_working_day
 from marketplace.db import raw_connection
 from marketplace.errors import Conflict, Invalid, NotFound
 from marketplace.network.rules import get_rules
+from marketplace.outbox.messages import emit
 from marketplace.settlement.clearing import Payment, payments_for
 from marketplace.settlement.ledger import Line, book
 from marketplace.settlement.period_lock import lock_period_exclusive, lock_settlement_months
@@ -27,6 +28,16 @@ from marketplace.settlement.tables import (
 PAYMENTS_KIND = EntryKind.settlement_payment.value  # the line kind too
 
 ZERO = Decimal("0.00")
+
+# Called with the period inside compute()'s transaction before the statements are read: other
+# domains book what the month owes (incentives' rebates and waivers) through ledger.book().
+_BEFORE_COMPUTE: list = []
+
+
+def before_compute(hook) -> None:
+    """Register ``async hook(period)`` (once: registering again is harmless)."""
+    if hook not in _BEFORE_COMPUTE:
+        _BEFORE_COMPUTE.append(hook)
 
 
 @dataclass
@@ -109,6 +120,8 @@ async def compute(period: str, today: date | None = None) -> int:
             settlement_id = (await Settlement.insert(Settlement(
                 period=period, **{column._meta.name: value for column, value in values.items()},
             )).returning(Settlement.id))[0]["id"]
+        for hook in _BEFORE_COMPUTE:
+            await hook(period)
         found_statements = await statements(period)
         try:
             payments = payments_for({s.account: s.closing for s in found_statements}, rules.clearing,
@@ -200,6 +213,7 @@ async def approve(period: str, by: str, now: datetime | None = None) -> None:
         await Settlement.update({
             Settlement.status: SettlementStatus.approved, Settlement.approved_at: now, Settlement.approved_by: by,
         }).where(Settlement.id == row["id"])
+        await emit("settlement.approved", {"period": period, "settlement_id": row["id"]})
 
 
 async def mark_exported(period: str) -> None:

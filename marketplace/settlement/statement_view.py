@@ -25,6 +25,9 @@ KIND_LABELS = {
     "hub_commission": "Commissione hub logistico",
     "sale": "Vendita",
     PAYMENTS_KIND: "Pagamento della liquidazione",
+    "fee_rebate": "Sconto progressivo sulle commissioni",
+    "fee_waiver": "Commissioni non addebitate (prova gratuita)",
+    "marketing_contribution": "Contributo marketing co-branded",
 }
 METHOD_LABELS = {DIRECT_DEBIT: "Addebito diretto SEPA B2B", CREDIT_TRANSFER: "Bonifico SEPA",
                  "bank_transfer": "Bonifico"}

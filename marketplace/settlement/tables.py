@@ -44,6 +44,11 @@ class EntryKind(str, Enum):
     reversal = "reversal"
     # The payments of an approved settlement, once executed: they settle the closing balances.
     settlement_payment = "settlement_payment"
+    # Incentives by dealer tier (marketplace/incentives): a fee rebate, fees waived in a free trial,
+    # a co-branded marketing contribution.
+    rebate = "rebate"
+    fee_waiver = "fee_waiver"
+    marketing = "marketing"
 
 
 class LedgerEntry(Table):

@@ -11,7 +11,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from marketplace.errors import DomainError
+from marketplace.errors import Conflict, DomainError
+from marketplace.metrics import count_reservation_conflict
 from marketplace.web.paths import API_PREFIX
 from marketplace.web.render import page
 from marketplace.web.urls import url_for
@@ -69,6 +70,8 @@ def _field_of(extra: object) -> str | None:
 
 
 def domain_error(request: Request, error: DomainError) -> Response:
+    if isinstance(error, Conflict) and "available" in error.extra:  # a reservation found too little stock
+        count_reservation_conflict(request.scope)
     if _is_api(request):
         return _api_answer(error.status_code, error.message, error.field, more=error.extra)
     return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.message)

@@ -254,3 +254,17 @@ async def test_feeds_older_than_90_days_are_purged(client, key):
     await StockFeed.insert(StockFeed(dealer=dealer_id, mode="full", source="api", received_at=old))
     await publish(client, key, csv_of({"P-001": 1}))
     assert await StockFeed.count() == 1
+
+
+async def test_feeds_are_counted_in_the_metrics_as_applied_refused_or_unreadable(client, key):
+    from marketplace.metrics import FEEDS
+
+    def count(outcome: str) -> float:
+        return FEEDS.labels("api", outcome)._value.get()
+
+    before = {outcome: count(outcome) for outcome in ("applied", "refused", "unreadable")}
+    assert (await publish(client, key, csv_of({"P-001": 5}))).status_code == 200
+    assert (await publish(client, key, "part_number,quantity\n")).status_code == 422  # refused: would zero it all
+    assert (await publish(client, key, b"\x00\x01 not a feed", content_type="application/json")).status_code == 422
+    assert {outcome: count(outcome) - before[outcome] for outcome in before} == {"applied": 1, "refused": 1,
+                                                                                  "unreadable": 1}

@@ -44,7 +44,7 @@ async def test_search_page_lists_holders_nearest_first_and_remembers_the_search(
 
 async def test_bad_search_input_shows_the_reason(milano_clerk):
     page = await milano_clerk.get("/search", params={"q": "03L115562", "qty": "zero"})
-    assert page.status_code == 422 and "un numero intero" in page.text
+    assert page.status_code == 422 and "un numero intero" in page.text  # Italian first
 
 
 async def test_one_click_request_and_a_double_click_makes_one_transfer(milano_clerk):

@@ -80,6 +80,10 @@ async def test_a_transfer_agreed_for_a_customer_order_is_left_to_the_orders_own_
     await stock("BG", "RARE-1", 1, "700.00")
     placed = await order(client, point, [{"part_number": "RARE-1", "quantity": 1}])
     assert placed.status_code == 201, placed.text
+    transfer = (await Transfer.select(Transfer.id).first())["id"]
+    accepted = await client.post(f"/api/v1/transfers/{transfer}/accept",
+                                 headers={"Authorization": f"Bearer {await key_of('BG')}"})
+    assert accepted.status_code == 200, accepted.text  # the source accepts the order's line (docs/routing.md)
     assert (await Transfer.select(Transfer.status).first())["status"] == "accepted"
     await Transfer.update({Transfer.updated_at: MONDAY_10}, force=True)
     assert await expire_stale_agreements(datetime(2026, 12, 25, tzinfo=ROME)) == 0

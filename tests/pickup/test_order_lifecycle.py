@@ -129,6 +129,8 @@ async def test_the_customer_cannot_cancel_once_a_part_has_shipped(client, milano
     await stock("BG", "RARE-1", 2)
     placed = (await order(client, milano_point, [{"part_number": "RARE-1", "quantity": 1}])).json()
     transfer = (await Transfer.select(Transfer.id).first())["id"]
+    accepted = await client.post(f"/api/v1/transfers/{transfer}/accept", headers=auth(await key_of("BG")))
+    assert accepted.status_code == 200, accepted.text  # the source accepts its line of the order
     shipped = await client.post(f"/api/v1/transfers/{transfer}/ship", json={"carrier": "own van"}, headers=auth(await key_of("BG")))
     assert shipped.status_code == 200, shipped.text
     with pytest.raises(Conflict):

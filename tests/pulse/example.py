@@ -3,16 +3,17 @@ timestamps the example needs (the domains' functions stamp "now")."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from marketplace.accounts.tables import Role
 from marketplace.calendar import ROME
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.tables import Part, StockItem
-from marketplace.matching.tables import SearchHistory, Transfer, TransferEvent
+from marketplace.matching.tables import SearchLine, Transfer, TransferEvent
 from marketplace.network.tables import Dealer
 from marketplace.pickup.tables import CustomerOrder, OrderLine, PickupPoint
+from marketplace.pulse.tables import AgedStockSnapshot, PhoneOrder
 from marketplace.settlement.tables import LedgerEntry, LedgerLine
 from tests.conftest import make_dealer, make_user
 
@@ -36,6 +37,7 @@ async def build_month() -> dict:
                                       list_price=Decimal("100.00"))).returning(Part.id))[0]
         part[key] = row["id"]
     await Dealer.update({Dealer.last_feed_at: rome(10, 20, 7)}).where(Dealer.code == "D002")
+    await Dealer.update({Dealer.created_at: datetime(2025, 12, 1, 9, tzinfo=ROME)}, force=True)  # they joined then
 
     # Stock as the feeds show it now (on hand, unit cost, last movement).
     for dealer, key, on_hand, cost, moved in (
@@ -53,13 +55,24 @@ async def build_month() -> dict:
         await StockItem.insert(StockItem(dealer=ids[dealer], part=part[key], on_hand=on_hand, unit_cost=Decimal(cost),
                                          transfer_price=Decimal(cost), last_movement_date=moved))
 
-    # The clerk's searches.
-    for query, at in (("1K0-615 301AA; 5Q0 698 151", rome(10, 5, 9, 0)), ("5Q0698151", rome(10, 5, 10, 27)),
-                      ("04E115561H", rome(10, 12, 10, 0)), ("6R0-820-803", rome(10, 16, 10, 40))):
-        await SearchHistory.insert(SearchHistory(user=clerk_id, query=query, at=at))
+    # The clerk's searches, one line per number (S1 asked two); S5 an unknown number, S6 one D001 holds.
+    searches = {}
+    for name, key, own, found, at in (
+        ("S1a", "P1", 0, True, rome(10, 5, 9, 0)), ("S1b", "P2", 0, True, rome(10, 5, 9, 0)),
+        ("S2", "P2", 0, True, rome(10, 5, 10, 27)), ("S3", "P3", 0, True, rome(10, 12, 10, 0)),
+        ("S4", "P4", 0, True, rome(10, 16, 10, 40)), ("S5", None, 0, False, rome(10, 19, 11, 0)),
+        ("S6", "P1", 4, True, rome(10, 20, 8, 0)),
+    ):
+        number = normalize_part_number(PARTS[key]) if key else "0AH998002"
+        row = (await SearchLine.insert(SearchLine(
+            dealer=ids["D001"], user=clerk_id, number=number, part=part[key] if key else None,
+            parts=[part[key]] if key else [], quantity=1, own_available=own, found=found, at=at,
+        )).returning(SearchLine.id))[0]
+        searches[name] = row["id"]
 
     # Transfers: (name, requester, supplier, part, quantity, status, created, [(status, at), ...]).
     transfers = {}
+    linked = {"T1": "S1a", "T2": "S1b", "T3": "S2", "T4": "S3", "T5": "S4"}  # as request_transfer links them
     for name, requester, supplier, key, quantity, status, created, steps in (
         ("T1", "D001", "D002", "P1", 1, "received", rome(10, 5, 9, 4),
          [("accepted", rome(10, 5, 9, 30)), ("shipped", rome(10, 5, 15)), ("received", rome(10, 6, 10, 4))]),
@@ -76,7 +89,10 @@ async def build_month() -> dict:
         row = (await Transfer.insert(Transfer(
             requester=ids[requester], supplier=ids[supplier], part=part[key], requested_part=part[key],
             quantity=quantity, requested_quantity=quantity, unit_price=Decimal("10.00"), status=status,
-            created_at=created, expires_at=created, updated_at=steps[-1][1])).returning(Transfer.id))[0]
+            created_at=created, expires_at=created + timedelta(hours=4), updated_at=steps[-1][1],
+            search_line=searches.get(linked.get(name)),
+            # T5's source row, as it stood when requested: no movement since 1 August 2025 (aged).
+            source_moved_on=date(2025, 8, 1) if name == "T5" else None)).returning(Transfer.id))[0]
         transfers[name] = row["id"]
         before = "requested"
         await TransferEvent.insert(TransferEvent(transfer=row["id"], at=created, actor="test", from_status=None,
@@ -85,6 +101,13 @@ async def build_month() -> dict:
             await TransferEvent.insert(TransferEvent(transfer=row["id"], at=at, actor="test", from_status=before,
                                                      to_status=after))
             before = after
+
+    # A part line D001 bought by phone (logged from the search page), and the aged-stock snapshots
+    # of December 2025, when D001 and D002 joined the network (the base of the change).
+    await PhoneOrder.insert(PhoneOrder(dealer=ids["D001"], user=clerk_id, number="0AH998002", at=rome(10, 21, 9)))
+    for code, value in (("D001", "300.00"), ("D002", "50.00")):
+        await AgedStockSnapshot.insert(AgedStockSnapshot(dealer=ids[code], period="2025-12", units_9=0,
+                                                         value_9=Decimal(value), units_12=0, value_12=Decimal(value)))
 
     # Online orders at D004's pickup point: O1 collected (P7 from D003), O2 lapsed unconfirmed.
     point = (await PickupPoint.insert(PickupPoint(dealer=ids["D004"], name="Ritiro Monza", postal_code="20900",
@@ -112,4 +135,4 @@ async def build_month() -> dict:
         ("D004", "pickup_fee", "0.80"), ("D003", "sale", "91.20")])
     await entry("order:0", "2026-09", rome(9, 15, 12), [
         ("D004", "customer_payment", "-7.00"), ("D001", "referral", "7.00")])
-    return {"dealers": ids, "parts": part, "transfers": transfers}
+    return {"dealers": ids, "parts": part, "transfers": transfers, "searches": searches}

@@ -25,3 +25,18 @@ async def test_a_seeded_month_has_requests_orders_and_money():
     assert sum(d.requests_completed for d in dealers) == network.requests_completed
     assert sum(d.referral_earned for d in dealers) == network.referral_earned
     assert sum(d.pickup_fees for d in dealers) == network.pickup_fees
+
+
+
+async def test_the_demo_fills_the_pulse_searches_phone_orders_snapshots_and_rollups():
+    await seed_network(dealers=25, parts=400, seed=3, rows_per_dealer=60)
+    months = history_months(today())
+    network = await kpis(months[-2], NETWORK, now=datetime.now(timezone.utc))
+    assert network.time_saved_minutes > 0  # most requests came from a search minutes before
+    assert network.searches_not_found > 0 and network.demand_lines > network.filled_lines  # misses are visible
+    assert network.phone_orders > 0 and 0 < network.portal_share < 1
+    assert network.supplier_declined > 0 and network.supplier_expired > 0
+    assert network.aged_stock_sold_units > 0
+    assert -40 < network.aged_stock_value_change_pct < -20  # the brief's -30%, over the year of snapshots
+    [rolled] = await DB.run_ddl("SELECT count(DISTINCT period) AS months FROM pulse_rollup WHERE scope = 'network'")
+    assert rolled["months"] == 13  # the 12 months and this one: the dashboard opens without computing

@@ -10,7 +10,7 @@ import pytest
 from marketplace.accounts.tables import Role
 from marketplace.calendar import ROME
 from marketplace.inventory.tables import Part, StockItem
-from marketplace.matching.tables import SearchHistory, Transfer, TransferEvent
+from marketplace.matching.tables import SearchLine, Transfer, TransferEvent
 from marketplace.network.tables import NetworkSettings
 from marketplace.settlement.periods import period_of
 from marketplace.settlement.tables import LedgerEntry, LedgerLine
@@ -31,11 +31,13 @@ async def this_month_of_d001() -> None:
     await StockItem.insert(StockItem(dealer=d001, part=part, on_hand=4, unit_cost=Decimal("25.00"),
                                      transfer_price=Decimal("25.00"), last_movement_date=date(2020, 1, 1)))
     await NetworkSettings.update({NetworkSettings.phone_minutes_per_line: 90}, force=True)
-    await SearchHistory.insert(SearchHistory(user=clerk.id, query="1K0-615 301 AA", at=now - timedelta(minutes=6)))
+    searched = (await SearchLine.insert(SearchLine(
+        dealer=d001, user=clerk.id, number="1K0615301AA", part=part, parts=[part], quantity=1, own_available=0,
+        found=True, at=now - timedelta(minutes=6))).returning(SearchLine.id))[0]["id"]
     asked = now - timedelta(minutes=2)
     transfer = (await Transfer.insert(Transfer(
         requester=d001, supplier=d002, part=part, requested_part=part, quantity=1, requested_quantity=1,
-        unit_price=Decimal("20.00"), status="received", created_at=asked, expires_at=asked,
+        unit_price=Decimal("20.00"), status="received", created_at=asked, expires_at=asked, search_line=searched,
     )).returning(Transfer.id))[0]["id"]
     await TransferEvent.insert(TransferEvent(transfer=transfer, at=now - timedelta(minutes=1), actor="test",
                                              from_status="shipped", to_status="received"))
