@@ -33,6 +33,7 @@ from marketplace.inventory.pages import CatalogPages
 from marketplace.inventory.stock_api import StockApi
 from marketplace.inventory.stock_pages import StockPages
 from marketplace.matching.api import NetworkSearchApi, TransferApi
+from marketplace.matching.counter_pages import HistoryPages
 from marketplace.matching.ddt_pages import DdtPages
 from marketplace.matching.pages import SearchPages, TransferPages
 from marketplace.matching.urgent_api import UrgentNeedApi
@@ -40,6 +41,7 @@ from marketplace.matching.urgent_pages import UrgentNeedPages
 from marketplace.network.api import DealerApi
 from marketplace.network.billing_pages import BillingPages
 from marketplace.network.closure_pages import ClosurePages
+from marketplace.network.logo_pages import LogoPages, logo_image
 from marketplace.network.pages import DealerPages, NetworkSettingsPages
 from marketplace.notifications.pages import NotificationPages
 from marketplace.outbox.pages import MailPages
@@ -140,6 +142,9 @@ def create_app(*, own_pool: bool = True) -> Litestar:
             TransferApi,
             SearchPages,
             TransferPages,
+            HistoryPages,
+            LogoPages,
+            logo_image,
             DdtPages,
             UrgentNeedPages,
             UrgentNeedApi,

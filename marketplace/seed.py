@@ -8,6 +8,7 @@ from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.tables import Role, User
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.network.tables import Dealer
+from marketplace.seed_counter import seed_counter
 from marketplace.seed_data import NetworkSeed, generate_network
 from marketplace.seed_notifications import seed_notifications
 from marketplace.seed_routing import seed_routing
@@ -42,6 +43,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         await _feed_times(connection, seed)
         logins = await _demo_users(network)
     await _click_and_collect(network)
+    await seed_counter()  # the network's logo (issue 15)
     await seed_vehicles(seed)
     if history:
         from marketplace.seed_history import seed_history, settle_history

@@ -10,6 +10,7 @@ from marketplace.errors import Invalid, NotFound
 from marketplace.inventory.chains import forget as forget_chains
 from marketplace.inventory.normalize import normalize_part_number
 from marketplace.inventory.search_terms import part_number_or_words
+from marketplace.inventory.suggestions import forget as forget_numbers
 from marketplace.inventory.tables import Channel, Part
 from marketplace.money import parse_amount
 from marketplace.pagination import PER_PAGE, Page
@@ -219,6 +220,7 @@ async def import_catalog(data: bytes) -> ImportReport:
         if sets_links:
             await connection.execute(_LINK)
     forget_chains()
+    forget_numbers()
     return report
 
 

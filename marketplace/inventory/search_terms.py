@@ -76,3 +76,29 @@ def part_number_or_words(q: str) -> Combinable:
     if by_number is not None and by_words is not None:
         return by_number | by_words
     return by_number or by_words or WhereRaw("false")
+
+
+_LETTERS_ONLY = re.compile(r"[^\W\d_]{3,}")
+WORD_CANDIDATES = 30
+
+_BY_WORDS = """
+SELECT normalized FROM part
+WHERE description_words @@ to_tsquery('italian', $1)
+ORDER BY ts_rank(description_words, to_tsquery('italian', $1)) DESC, superseded_by IS NOT NULL, normalized
+LIMIT $2
+"""
+
+
+def has_words(line: str) -> bool:
+    """Whether a search line holds a word (three letters or more, no digit), not only a number."""
+    return bool(_LETTERS_ONLY.search(line))
+
+
+async def parts_by_words(connection, line: str, limit: int = WORD_CANDIDATES) -> list[str]:
+    """Normalized numbers of the parts whose description holds every word of ``line`` (Italian
+    stems, each word also as a beginning: "pastiglie freno golf", "filt olio"), best match first:
+    the part_description_words index, not a scan of the catalog."""
+    words = words_query(clean_query(line))
+    if not words:
+        return []
+    return [row["normalized"] for row in await connection.fetch(_BY_WORDS, words, limit)]

@@ -30,7 +30,12 @@ class NetworkSearchApi(Controller):
         sort: Sort = Sort.distance,
         radius_km: float | None = None, dealer: str | None = None,
     ) -> SearchOut:
-        """Who has these parts: one result per number in ``q`` (a pasted list), nearest first by default.
+        """Who has these parts: one result per line of ``q`` (a pasted list), nearest first by default.
+
+        A line is a part number typed any way, or words of the description: a line of words gives
+        one result per matching part (``match: "words"``, up to 10, held ones first), or one
+        ``no_match``. A number not in the catalog is ``unknown_part`` with ``suggestions``, the
+        nearest catalog numbers.
 
         Holders are active dealers with shared, available stock and a fresh feed; the importer's
         central warehouse is given apart; ``split`` proposes holders together covering ``qty``.

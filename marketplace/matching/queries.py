@@ -66,3 +66,13 @@ async def waiting_count(dealer_id: int) -> int:
     to_confirm = await Transfer.count().where(
         (Transfer.requester == dealer_id) & Transfer.status.is_in(["offered", "shipped"]))
     return to_answer + to_confirm
+
+
+async def transfers_asked_by(dealer_id: int, transfer_ids: list[int]) -> list[dict]:
+    """The dealer's own requests among ``transfer_ids`` (others' are left out, as if they did not exist)."""
+    if not transfer_ids:
+        return []
+    return await Transfer.select(
+        Transfer.id, Transfer.supplier.code.as_alias("supplier"), Transfer.part.part_number.as_alias("part_number"),
+        Transfer.quantity,
+    ).where((Transfer.requester == dealer_id) & Transfer.id.is_in(transfer_ids)).order_by(Transfer.id)

@@ -46,6 +46,8 @@ class ResultOut(msgspec.Struct):
     holders_total: int
     split: list[SplitOut]
     central: HolderOut | None
+    match: str = "number"
+    suggestions: list[str] = []
 
     @classmethod
     def of(cls, result: SearchResult) -> ResultOut:
@@ -55,6 +57,7 @@ class ResultOut(msgspec.Struct):
             holders=[HolderOut.of(h) for h in result.holders], holders_total=result.holders_total,
             split=[SplitOut(s.dealer_code, s.quantity) for s in result.split],
             central=HolderOut.of(result.central) if result.central else None,
+            match=result.match, suggestions=result.suggestions,
         )
 
 

@@ -1,4 +1,10 @@
-"""Network search: who has these parts, nearest first, with the supersession chain resolved."""
+"""Network search: who has these parts, nearest first, with the supersession chain resolved.
+
+A line of the search is a part number typed any way, or words of the description ("filtro olio",
+"pastiglie freno golf"): a line that is no catalog number and holds a word gives the parts whose
+description matches, those held in the network first. A number not in the catalog gets the
+nearest catalog numbers ("forse cercavi").
+"""
 
 from __future__ import annotations
 
@@ -17,12 +23,15 @@ from marketplace.geo.distance import geodesic_km_many, haversine_km_many
 from marketplace.inventory.availability import stock_for_search
 from marketplace.inventory.chains import ChainLink, chains_of
 from marketplace.inventory.normalize import normalize_part_number
+from marketplace.inventory.search_terms import has_words, parts_by_words
+from marketplace.inventory.suggestions import nearest_numbers
 from marketplace.matching import search_lines
 from marketplace.network.directory import Directory, directory
 
 MAX_NUMBERS = 50
 MAX_QUANTITY = 100_000
 HOLDERS_SHOWN = 50
+WORD_RESULTS = 10  # parts shown for a line of words
 AGED_DAYS = 365  # stock without a movement for a year is what the network should move first
 _SEPARATORS = re.compile(r"[,;\t\r\n]+")
 
@@ -57,7 +66,9 @@ class SplitLine:
 @dataclass(slots=True)
 class SearchResult:
     query: str
-    status: str  # found | not_found (in the catalog, but nobody has it) | unknown_part
+    # found | not_found (in the catalog, but nobody has it) | unknown_part (a number not in the
+    # catalog: see suggestions) | no_match (words no description holds)
+    status: str
     part_number: str | None = None  # the newest number of the chain: the one to ask for
     description: str = ""
     replaces: list[str] = field(default_factory=list)  # the chain's older numbers, besides the one asked
@@ -68,6 +79,8 @@ class SearchResult:
     total_available: int = 0
     split: list[SplitLine] = field(default_factory=list)
     central: Holder | None = None
+    match: str = "number"  # number: the line is this part's number; words: its description matched the line
+    suggestions: list[str] = field(default_factory=list)  # "forse cercavi": catalog numbers near the one asked
 
 
 def split_query(text: str) -> list[str]:
@@ -94,24 +107,54 @@ async def search(searcher_id: int, text: str, quantity: int = 1, sort: Sort = So
     network = await directory()
     async with read_connection() as connection:
         chains = await chains_of(connection, asked)
+        by_words = {}
+        for number, normalized in zip(numbers, asked):
+            if normalized not in chains and has_words(number) and number not in by_words:
+                by_words[number] = await parts_by_words(connection, number)
+        if wanted := [n for found in by_words.values() for n in found if n not in chains]:
+            chains.update(await chains_of(connection, wanted))
         part_ids = list({link.id for chain in chains.values() for link in chain})
         stock: dict[int, list] = {}
         for row in await stock_for_search(connection, part_ids, searcher_id):
             stock.setdefault(row["part"], []).append(row)
     context = _Context(network, searcher_id, quantity, sort, radius_km, favourites, datetime.now(timezone.utc))
-    results = [
-        _result(number, chains[normalized], stock, context) if normalized in chains
-        else SearchResult(query=number, status="unknown_part")
-        for number, normalized in zip(numbers, asked)
-    ]
-    lines = []
-    for result, normalized in zip(results, asked):
-        chain = chains.get(normalized, ())
+    results, lines = [], []
+    heads = {chain[0].normalized: chain for chain in chains.values()}
+    for number, normalized in zip(numbers, asked):
+        if normalized in chains:
+            found = [_result(number, normalized, chains[normalized], stock, context)]
+        elif matches := _by_words(number, by_words.get(number, ()), chains, stock, context):
+            found = matches
+        else:
+            # One token ("NOPE", "frizione") may be either: answered as a number, with its neighbours.
+            words = number in by_words and len(number.split()) > 1
+            found = [SearchResult(query=number, status="no_match" if words else "unknown_part",
+                                  match="words" if words else "number", suggestions=await nearest_numbers(number))]
+        results.extend(found)
+        # One recorded line per line asked: a line of words as the part it matched best.
+        first = found[0]
+        chain = chains.get(normalized) or (heads.get(normalize_part_number(first.part_number)) if first.part_number else None)
         lines.append((chain[0].normalized if chain else normalized, chain[0].id if chain else None,
-                      tuple(link.id for link in chain), result.own_available, result.status == "found"))
+                      tuple(link.id for link in chain or ()), first.own_available, first.status == "found"))
     async with raw_connection() as connection:
         await search_lines.record(connection, searcher_id, user_id, quantity, context.now, lines)
     return results
+
+
+def _by_words(line: str, found: list[str] | tuple, chains: dict, stock: dict[int, list],
+              context: _Context) -> list[SearchResult]:
+    """The parts whose description matches ``line``: one result per chain, held ones first."""
+    results, seen = [], set()
+    for normalized in found:
+        chain = chains.get(normalized)
+        if chain is None or chain[0].id in seen:
+            continue
+        seen.add(chain[0].id)
+        result = _result(line, chain[0].normalized, chain, stock, context)
+        result.match = "words"
+        results.append(result)
+    results.sort(key=lambda r: r.status != "found")  # stable: the best description match first among equals
+    return results[:WORD_RESULTS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +192,9 @@ class _Rows:
         )
 
 
-def _result(query: str, chain: tuple[ChainLink, ...], stock: dict[int, list], context: _Context) -> SearchResult:
-    asked = next(link for link in chain if link.normalized == normalize_part_number(query))
+def _result(query: str, normalized: str, chain: tuple[ChainLink, ...], stock: dict[int, list],
+            context: _Context) -> SearchResult:
+    asked = next(link for link in chain if link.normalized == normalized)
     by_id = {link.id: link for link in chain}
     rows = _Rows.of(chain, stock)
     network = context.network

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import Enum
 
-from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, DoublePrecision, ForeignKey, Integer, Numeric, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -102,3 +102,11 @@ class DealerClosure(Table):
     ends_on = Date()  # inclusive
     reason = Varchar(length=100, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class NetworkLogo(Table):
+    """The network's logo in the pages' header: one row at most, an image of bounded size."""
+
+    content_type = Varchar(length=32)
+    data = Bytea()
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -6,8 +6,9 @@ shared Jinja environment, so concurrent requests in different languages cannot m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -28,11 +29,45 @@ def _catalog(language: str) -> dict[str, str]:
     return {message.id: message.string for message in catalog if message.id and message.string}
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_MIN_LITERAL = 12  # a pattern needs this much fixed text, so "%(n)s" alone never matches everything
+
+
+@cache
+def _patterns(language: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """The catalog's messages with values (``the supplier has %(available)s available``) as
+    patterns, most specific first: a domain error's message arrives formatted, values in place."""
+    found = []
+    for message, translation in _catalog(language).items():
+        names = _PLACEHOLDER.findall(message)
+        literal = _PLACEHOLDER.sub("", message)
+        if not names or len(set(names)) != len(names) or len(literal) < _MIN_LITERAL:
+            continue
+        pattern = "".join(f"(?P<{part}>.+?)" if i % 2 else re.escape(part)
+                          for i, part in enumerate(_PLACEHOLDER.split(message)))
+        found.append((len(literal), re.compile(pattern + r"\Z", re.S), translation))
+    return tuple((pattern, translation) for _, pattern, translation in sorted(found, key=lambda f: -f[0]))
+
+
+@lru_cache(maxsize=2048)
+def _formatted(language: str, message: str) -> str:
+    """``message``, already formatted in English, translated through the pattern it fits; else itself."""
+    for pattern, translation in _patterns(language):
+        if matched := pattern.match(message):
+            try:
+                return translation % matched.groupdict()
+            except (KeyError, ValueError, TypeError):
+                return message
+    return message
+
+
 def gettext_for(language: str) -> Callable[..., str]:
     messages = _catalog(language)
 
     def gettext(message: str, **values: object) -> str:
-        text = messages.get(message, message)
+        text = messages.get(message)
+        if text is None:
+            return message % values if values else _formatted(language, message)
         return text % values if values else text
 
     return gettext

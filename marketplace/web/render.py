@@ -34,6 +34,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
             "path": request.url.path,
             "waiting": getattr(request.state, "waiting", 0),
             "to_prepare": getattr(request.state, "to_prepare", 0),
+            "logo": getattr(request.state, "logo", None),
             "unread": getattr(request.state, "unread", 0),
             "today": datetime.now(ROME).date(),
             **context,

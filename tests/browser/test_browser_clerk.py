@@ -1,5 +1,5 @@
 """The counter clerk's journey in a real headless Chromium: search the network for a pasted list,
-request from the nearest holder, and the holder accepts and ships it."""
+request from the nearest holder (the list staying on screen), and the holder accepts and ships it."""
 
 from __future__ import annotations
 
@@ -81,9 +81,14 @@ async def test_clerk_finds_requests_and_the_holder_ships(browser, page, live_ser
 
     # --- one click requests from the nearest holder -----------------------------------
     await holder_rows(oil).nth(0).get_by_role("button", name="Richiedi 1").click()
+    # From a list the list stays on screen, the request confirmed on top (issue 15); its link opens it.
+    confirmed = page.locator(".banner.ok")
+    await expect(confirmed).to_contain_text("Trasferimento 1 richiesto")
+    await expect(page.locator("#results section.result")).to_have_count(2)
+    await confirmed.get_by_role("link", name="#1").click()
     await expect(page).to_have_url(re.compile(re.escape(live_server) + r"/transfers/\d+$"))
     transfer_path = page.url.removeprefix(live_server)
-    await expect(page.locator("h1 .status")).to_have_text("richiesta")
+    await expect(page.locator("h1 .status")).to_have_text("richiesto")
     await expect(page.locator("dl.facts")).to_contain_text(OIL_FILTER)
     await expect(page.locator("dl.facts")).to_contain_text("MZ ·")
 
@@ -100,17 +105,17 @@ async def test_clerk_finds_requests_and_the_holder_ships(browser, page, live_ser
         row = holder.locator("main table tbody tr")
         await expect(row).to_have_count(1)
         await expect(row).to_contain_text(OIL_FILTER)
-        await expect(row.locator(".status")).to_have_text("richiesta")
+        await expect(row.locator(".status")).to_have_text("richiesto")
         await row.locator(f'a[href="{transfer_path}"]').click()
 
         await expect(holder).to_have_url(f"{live_server}{transfer_path}")
         await holder.get_by_role("button", name="Accetta 1").click()
-        await expect(holder.locator("h1 .status")).to_have_text("accettata")
+        await expect(holder.locator("h1 .status")).to_have_text("accettato")
 
         await holder.get_by_label("Corriere").fill("BRT")
         await holder.get_by_role("button", name="Spedito").click()
         await expect(holder).to_have_url(f"{live_server}{transfer_path}")
-        await expect(holder.locator("h1 .status")).to_have_text("spedita")
+        await expect(holder.locator("h1 .status")).to_have_text("spedito")
         await expect(holder.locator("dl.facts")).to_contain_text("BRT")
     finally:
         await context.close()

@@ -32,7 +32,7 @@ async def test_search_page_lists_holders_nearest_first_and_remembers_the_search(
     page = await milano_clerk.get("/search", params={"q": "03l 115 562\nNOPE"})
     assert page.status_code == 200
     assert page.text.index("MZ ·") < page.text.index("RM ·")
-    assert "“NOPE” non è in catalogo." in page.text
+    assert "Nessun numero del catalogo corrisponde a “NOPE”" in page.text
     assert "Richiedi 1" in page.text
     fragment = await milano_clerk.get("/search/results", params={"q": "03L115562", "qty": "7"})
     assert "<html" not in fragment.text and "Nessuno ne ha 7: dividi" in fragment.text
@@ -58,14 +58,14 @@ async def test_one_click_request_and_a_double_click_makes_one_transfer(milano_cl
     assert first.headers["location"] == second.headers["location"]
     assert await Transfer.count() == 1
     detail = await milano_clerk.get(first.headers["location"])
-    assert "richiesta" in detail.text and "Annulla la richiesta" in detail.text
+    assert "richiesto" in detail.text and "Annulla la richiesta" in detail.text
 
 
 async def test_a_refused_request_explains_why(milano_clerk):
     token = await csrf_token(milano_clerk, "/search")
     response = await milano_clerk.post("/transfers/request", data={
         "supplier": "MZ", "part_number": "03L 115 562", "quantity": "9", "_csrf_token": token})
-    assert response.status_code == 409 and "5 available" in response.text
+    assert response.status_code == 409 and "MZ ora ne ha 5 disponibili, ne avevi chiesti 9" in response.text
     assert await Transfer.count() == 0
 
 
@@ -90,7 +90,7 @@ async def test_supplier_answers_from_the_inbox(milano_clerk, app):
         assert refused.status_code == 422 and "name the carrier" in refused.text
         shipped = await monza.post(f"/transfers/{transfer_id}/ship", data={"_csrf_token": token, "carrier": "BRT"})
         assert shipped.status_code == 303, re.findall(r'role="alert">([^<]*)', shipped.text)
-        assert "spedita" in (await monza.get(f"/transfers/{transfer_id}")).text
+        assert "spedito" in (await monza.get(f"/transfers/{transfer_id}")).text
         wrong = await monza.post(f"/transfers/{transfer_id}/receive", data={"_csrf_token": token})
         assert wrong.status_code == 403
     assert (await Transfer.select(Transfer.status).first())["status"] == "shipped"

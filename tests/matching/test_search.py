@@ -40,7 +40,7 @@ async def test_one_result_per_number_in_the_order_asked(client, milano):
     await stock("MZ", "03L 115 562", 2)
     results = await find(client, milano, q="RARE-1;\t03L115562\nNO SUCH PART")
     assert [(r["query"], r["status"]) for r in results] == [
-        ("RARE-1", "not_found"), ("03L115562", "found"), ("NO SUCH PART", "unknown_part")]
+        ("RARE-1", "not_found"), ("03L115562", "found"), ("NO SUCH PART", "no_match")]  # words: no description has them
 
 
 async def test_any_number_of_a_chain_finds_them_all_newest_shown(client, milano):

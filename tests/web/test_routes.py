@@ -6,7 +6,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from marketplace.accounts.auth import manager_only
 
-PUBLIC_PATHS = {"/health", "/ready", "/login", "/logout", "/language", "/about", "/static", "/schema", "/api/v1/pickup/quote", "/api/v1/orders", "/shop"}
+PUBLIC_PATHS = {"/health", "/ready", "/login", "/logout", "/language", "/about", "/logo", "/static", "/schema", "/api/v1/pickup/quote", "/api/v1/orders", "/shop"}
 
 
 def _handlers(app):

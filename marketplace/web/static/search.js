@@ -27,6 +27,7 @@
       .then(function (html) {
         if (html === null) return;
         results.innerHTML = html;
+        if (window.labelTables) window.labelTables(results);
         results.removeAttribute("aria-busy");
         // Focus stays in the box: a second Enter must search again, never request by accident.
         history.replaceState(null, "", "/search?" + query);
@@ -34,3 +35,13 @@
       .catch(function () { form.submit(); });
   });
 })();
+// "Request all from the nearest": the total follows the ticked lines (the server's figure without this script).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("#plan input[type=checkbox]")) return;
+  var plan = box.closest("#plan");
+  var total = 0;
+  plan.querySelectorAll("input[type=checkbox]:checked").forEach(function (b) { total += parseFloat(b.dataset.cost) || 0; });
+  var shown = plan.querySelector("[data-total]");
+  if (shown) shown.textContent = total.toLocaleString(document.documentElement.lang || "it", { style: "currency", currency: "EUR" });
+});
