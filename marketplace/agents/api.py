@@ -28,9 +28,9 @@ class AgentDealerOut(msgspec.Struct):
     stale_feed: bool
     last_feed_at: datetime | None
     time_saved_minutes: int
-    requests_completed: int  # purchases through the portal
-    off_portal_purchases: int
-    portal_share: float | None
+    requests_completed: int  # parts received through the portal in the month
+    off_portal_purchases: int  # pulse's phone_orders: part lines logged as ordered by phone
+    portal_share: float | None  # pulse's portal_share: portal_requests / (portal_requests + phone_orders)
     fill_rate: float | None
     online_orders: int
     requests_about_to_expire: int

@@ -9,8 +9,9 @@ For one agent and one month (its dealers as assigned when the report is made):
 - time part: ``per_hour_saved`` for each hour its dealers saved against the phone (pulse's "time
   saved"), on the exact minutes, rounded to the cent once;
 - share part: ``per_share_point`` for each percentage point of the dealers' combined portal share
-  (portal purchases / all inter-dealer purchases, marketplace/agents/adoption.py) above
-  ``share_floor_pct``; nothing when they bought nothing;
+  above ``share_floor_pct``; nothing when they bought nothing. The combined share is pulse's
+  ``portal_share`` (pulse/kpis.py) over the agent's dealers together:
+  sum(portal_requests) / sum(portal_requests + phone_orders), in percent to the cent;
 - the sum, at most ``cap``.
 """
 
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from marketplace.agents.adoption import off_portal_purchases
 from marketplace.agents.assignments import agent_dealer_ids, get_agent, list_agents
 from marketplace.agents.tables import AgentBonusRule
 from marketplace.errors import Invalid
@@ -92,8 +92,8 @@ class Bonus:
     dealers: int
     active_dealers: int
     minutes_saved: int
-    portal_purchases: int
-    off_portal_purchases: int
+    portal_purchases: int  # pulse's portal_requests, summed over the dealers
+    off_portal_purchases: int  # pulse's phone_orders, summed over the dealers
     share_pct: Decimal | None
     active_part: Decimal
     time_part: Decimal
@@ -104,7 +104,8 @@ class Bonus:
 
 def compute(rule: BonusRule, *, active_dealers: int, minutes_saved: int, portal: int, off_portal: int
             ) -> tuple[Decimal | None, Decimal, Decimal, Decimal, Decimal, bool]:
-    """(share %, active part, time part, share part, total, capped) of one agent's month."""
+    """(share %, active part, time part, share part, total, capped) of one agent's month: ``portal`` and
+    ``off_portal`` are its dealers' pulse ``portal_requests`` and ``phone_orders``, each summed."""
     active_part = (rule.per_active_dealer * active_dealers).quantize(CENT, ROUND_HALF_UP)
     time_part = (rule.per_hour_saved * minutes_saved / 60).quantize(CENT, ROUND_HALF_UP)
     purchases = portal + off_portal
@@ -120,16 +121,16 @@ async def agent_bonus(agent_id: int, period: str, now: datetime | None = None,
                       rule: BonusRule | None = None) -> Bonus:
     agent = await get_agent(agent_id)
     rule = rule or await rule_for(period)
-    start, end, _ = month_window(period, now)
+    month_window(period, now)  # refuses a bad or future month even for an agent with no dealers
     ids = await agent_dealer_ids(agent_id)
     codes = await _codes(ids)
-    active = minutes = portal = 0
+    active = minutes = portal = off = 0
     for dealer_id in ids:
         figures = await kpis(period, Scope(dealer_id, codes[dealer_id]), now)
         active += figures.active_dealers
         minutes += figures.time_saved_minutes
-        portal += figures.requests_completed
-    off = sum((await off_portal_purchases(ids, start, end)).values()) if ids else 0
+        portal += figures.portal_requests
+        off += figures.phone_orders
     share_pct, active_part, time_part, share_part, total, capped = compute(
         rule, active_dealers=active, minutes_saved=minutes, portal=portal, off_portal=off)
     return Bonus(agent_id, agent["email"], agent["name"], period, rule.version, len(ids), active, minutes, portal, off,

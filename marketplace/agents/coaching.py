@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from marketplace.agents.adoption import off_portal_purchases, portal_share
 from marketplace.agents.assignments import agent_dealer_ids
 from marketplace.calendar import ROME
 from marketplace.db import raw_connection
@@ -41,11 +40,19 @@ class DealerCard:
     stale_feed: bool
     inactive: bool
     kpis: Kpis
-    off_portal: int
-    share: float | None  # portal purchases / all inter-dealer purchases; None with no purchase at all
     expiring: list[dict] = field(default_factory=list)
     targets_missed: list[str] | None = None  # None: incentives not installed
     rank: int = 0
+
+    @property
+    def off_portal(self) -> int:
+        """Purchases off the portal: the part lines logged as ordered by phone (pulse's ``phone_orders``)."""
+        return self.kpis.phone_orders
+
+    @property
+    def share(self) -> float | None:
+        """Pulse's portal share: portal_requests / (portal_requests + phone_orders); None with neither."""
+        return self.kpis.portal_share
 
     @property
     def reasons(self) -> list[str]:
@@ -92,12 +99,11 @@ async def dealer_cards(agent_id: int, period: str, now: datetime | None = None,
     ids = dealer_ids if dealer_ids is not None else await agent_dealer_ids(agent_id)
     if not ids:
         return []
-    start, end, as_of = month_window(period, now)
+    month_window(period, now)  # refuses a bad or future month before any query
     rules = await get_rules()
     async with raw_connection() as connection:
         rows = await connection.fetch(_LAST_ACTIVE, ids)
         expiring = await connection.fetch(_EXPIRING, ids, now, now + timedelta(hours=EXPIRING_HOURS))
-    off = await off_portal_purchases(ids, start, end)
     missed = targets_missed_function()
     cards = []
     for row in rows:
@@ -108,8 +114,7 @@ async def dealer_cards(agent_id: int, period: str, now: datetime | None = None,
             tier=row["tier"], billing_email=row["billing_email"], last_feed_at=row["last_feed_at"],
             last_active_at=last, stale_feed=rules.is_stale(row["last_feed_at"], now),
             inactive=last is None or now - last > timedelta(days=INACTIVE_DAYS),
-            kpis=figures, off_portal=off.get(row["id"], 0),
-            share=portal_share(figures.requests_completed, off.get(row["id"], 0)),
+            kpis=figures,
             expiring=[dict(e) for e in expiring if row["id"] in (e["requester"], e["supplier"])],
             targets_missed=await _missed(missed, row["id"], period),
         ))
@@ -127,8 +132,8 @@ async def _missed(function, dealer_id: int, period: str) -> list[str] | None:
 
 
 def rank(cards: list[DealerCard]) -> list[DealerCard]:
-    """The adoption ranking: most time saved first, then most purchases through the portal, then the
-    larger portal share (a dealer with no purchase last among equals), then the code."""
+    """The adoption ranking: most time saved first, then most requests completed (parts received through
+    the portal), then the larger portal share (a dealer with no purchase last among equals), then the code."""
     ordered = sorted(cards, key=lambda c: (-c.kpis.time_saved_minutes, -c.kpis.requests_completed,
                                            -(c.share if c.share is not None else -1), c.code))
     for position, card in enumerate(ordered, start=1):

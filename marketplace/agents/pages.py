@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from marketplace.accounts.auth import SESSION_COOKIE, dealer_only, manager_only, signed_in
 from marketplace.agents.access import agent_id_of, check_may_view, period_or_current
 from marketplace.agents.acting import start_acting, stop_acting
-from marketplace.agents.adoption import off_portal_known
 from marketplace.agents.assignments import agents_of_dealer, get_agent, list_agents, parse_provinces, set_assignment
 from marketplace.agents.audit import LABELS, actions_by_agent, actions_for_dealer
 from marketplace.agents.bonus import BonusRule, add_rule, bonus_csv, bonus_report, rule_for, rule_history
@@ -72,8 +71,7 @@ class AgentPages(Controller):
         cards = await dealer_cards(agent_id, period, now)
         return page(request, "agents/agent.html", agent=agent, period=period, cards=cards, calls=call_list(cards),
                     actions=await actions_by_agent(agent_id, 20), labels=LABELS, inactive_days=INACTIVE_DAYS,
-                    expiring_hours=EXPIRING_HOURS, targets_known=targets_missed_function() is not None,
-                    off_portal_known=off_portal_known(), now=now,
+                    expiring_hours=EXPIRING_HOURS, targets_known=targets_missed_function() is not None, now=now,
                     acting_as_agent=agent_id_of(request.user) == agent_id)
 
     @get("/{agent_id:int}/call-list", name="agents:calls")
@@ -146,8 +144,7 @@ class AgentManagerPages(Controller):
     async def bonus(self, request: Request, period: str = "") -> Template:
         period = period_or_current(period)
         return page(request, "agents/bonus.html", period=period, rows=await bonus_report(period),
-                    rule=await rule_for(period), history=await rule_history(), off_portal_known=off_portal_known(),
-                    errors={}, values={})
+                    rule=await rule_for(period), history=await rule_history(), errors={}, values={})
 
     @get("/bonus.csv", media_type="text/csv")
     async def bonus_file(self, period: str = "") -> Response[str]:
@@ -171,5 +168,5 @@ class AgentManagerPages(Controller):
             period = period_or_current("")
             return page(request, "agents/bonus.html", status_code=error.status_code, period=period,
                         rows=await bonus_report(period), rule=await rule_for(period), history=await rule_history(),
-                        off_portal_known=off_portal_known(), errors=_translated(request, error), values=form)
+                        errors=_translated(request, error), values=form)
         return redirect_to(request, "agents:bonus")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import secrets
 from urllib.parse import urlencode
 
@@ -14,21 +13,14 @@ from marketplace.errors import Invalid
 from marketplace.matching.counter import HISTORY_DAYS, HISTORY_KINDS, Outcome, history, nearest_holder, reorder
 from marketplace.matching.queries import transfers_asked_by
 from marketplace.matching.search import search
+from marketplace.vehicles.diagrams import diagrams_showing
 from marketplace.web.forms import form_fields
 from marketplace.web.render import page
 
-try:  # the vehicles domain (another branch) draws the diagrams; without it the history has no thumbnails
-    from marketplace.vehicles.diagrams import diagrams_showing
-except ImportError:  # pragma: no cover - depends on what is merged
-    diagrams_showing = None
-
 
 async def thumbnails(part_ids: list[int]) -> dict:
-    """part id -> (diagram id, name, thumbnail url) where a diagram shows the part; {} without diagrams."""
-    if diagrams_showing is None or not part_ids:
-        return {}
-    found = diagrams_showing(part_ids)
-    return (await found if inspect.isawaitable(found) else found) or {}
+    """part id -> (diagram id, name, thumbnail url) where a vehicle's diagram shows the part."""
+    return await diagrams_showing(part_ids) if part_ids else {}
 
 
 class HistoryPages(Controller):

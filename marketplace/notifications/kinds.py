@@ -38,9 +38,11 @@ def path_of(kind: str, subject_id: int) -> str:
     """The page that opens the item, on this site."""
     if kind.startswith("transfer."):
         return f"/transfers/{subject_id}"
-    if kind in ("order.new", "order.offered"):
+    if kind == "order.new":
         return f"/pickup/orders/{subject_id}"
-    return f"/urgent-needs/{subject_id}"  # the routing branch's page of a need
+    if kind == "order.offered":  # the source dealer accepts on its offers page, not the store's counter
+        return f"/pickup/offers#order-{subject_id}"
+    return f"/urgent#need-{subject_id}"  # the urgent needs page, at that need
 
 
 def link_of(path: str) -> str:

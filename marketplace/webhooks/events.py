@@ -54,7 +54,9 @@ def _builtins(value) -> dict:
 _TRANSFER = """
 SELECT t.id, t.status, r.code AS requester, s.code AS supplier, p.part_number, t.quantity, t.unit_price, t.expires_at,
        rp.part_number AS requested_part_number, t.requested_quantity, t.note, t.decline_reason, t.carrier, t.tracking,
-       t.created_at, t.requester AS requester_id, t.supplier AS supplier_id
+       t.created_at, t.requester AS requester_id, t.supplier AS supplier_id,
+       r.address AS requester_address, r.postal_code AS requester_postal_code, r.city AS requester_city,
+       r.province AS requester_province, r.phone AS requester_phone, t.ddt_year, t.ddt_number
 FROM transfer t JOIN dealer r ON r.id = t.requester JOIN dealer s ON s.id = t.supplier
 JOIN part p ON p.id = t.part JOIN part rp ON rp.id = t.requested_part
 WHERE t.id = $1

@@ -17,17 +17,18 @@ async def test_the_worked_month():
     agent_id = await make_agent("agente@network.example", ["D001", "D002", "D003"])
     bonus = await agent_bonus(agent_id, "2026-10")
     assert (bonus.rule_version, bonus.dealers, bonus.active_dealers, bonus.minutes_saved) == (1, 3, 2, 17)
-    assert (bonus.portal_purchases, bonus.off_portal_purchases, bonus.share_pct) == (4, 0, Decimal("100.00"))
+    # pulse's portal_requests and phone_orders summed: D001 5 (T1-T5) and 1, D002 and D003 none; 5 / 6.
+    assert (bonus.portal_purchases, bonus.off_portal_purchases, bonus.share_pct) == (5, 1, Decimal("83.33"))
     assert (bonus.active_part, bonus.time_part, bonus.share_part) == (
-        Decimal("40.00"), Decimal("0.57"), Decimal("250.00"))
-    assert bonus.total == Decimal("290.57") and not bonus.capped
+        Decimal("40.00"), Decimal("0.57"), Decimal("166.65"))
+    assert bonus.total == Decimal("207.22") and not bonus.capped
 
 
-def test_the_worked_month_with_one_purchase_off_the_portal():
+def test_the_worked_month_with_a_second_phone_order():
     share, active, time, share_part, total, capped = compute(
-        DEFAULT_RULE, active_dealers=2, minutes_saved=17, portal=4, off_portal=1)
+        DEFAULT_RULE, active_dealers=2, minutes_saved=17, portal=5, off_portal=2)
     assert (share, active, time, share_part, total, capped) == (
-        Decimal("80.00"), Decimal("40.00"), Decimal("0.57"), Decimal("150.00"), Decimal("190.57"), False)
+        Decimal("71.43"), Decimal("40.00"), Decimal("0.57"), Decimal("107.15"), Decimal("147.72"), False)
     nothing = compute(DEFAULT_RULE, active_dealers=0, minutes_saved=0, portal=0, off_portal=0)
     assert nothing == (None, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), False)
 
@@ -36,12 +37,12 @@ async def test_a_new_version_applies_from_its_date_and_the_cap_holds(client):
     await build_month()
     agent_id = await make_agent("agente@network.example", ["D001", "D002", "D003"])
     version = await add_rule(BonusRule(0, date(2026, 10, 1), Decimal("20.00"), Decimal("2.00"), Decimal("80.00"),
-                                       Decimal("10.00"), Decimal("100.00")), "test")
+                                       Decimal("10.00"), Decimal("50.00")), "test")
     assert version == 2
     october = await agent_bonus(agent_id, "2026-10")
-    # 40.00 + 0.57 + (100 - 80) x 10.00 = 240.57, capped at 100.00
+    # 40.00 + 0.57 + (83.33 - 80) x 10.00 = 73.87, capped at 50.00
     assert (october.rule_version, october.share_part, october.total, october.capped) == (
-        2, Decimal("200.00"), Decimal("100.00"), True)
+        2, Decimal("33.30"), Decimal("50.00"), True)
     september = await agent_bonus(agent_id, "2026-09")
     assert september.rule_version == 1
 
@@ -52,7 +53,7 @@ async def test_a_new_version_applies_from_its_date_and_the_cap_holds(client):
     csv_file = await client.get("/network/agents/bonus.csv", params={"period": "2026-10"})
     lines = csv_file.text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Agente;Email;Mese;Versione regola")
-    assert lines[1].endswith(";2;3;2;17;4;0;100,00;40,00;0,57;200,00;100,00;sì")
+    assert lines[1].endswith(";2;3;2;17;5;1;83,33;40,00;0,57;33,30;50,00;sì")
     assert len(await bonus_report("2026-10")) == 1
 
 

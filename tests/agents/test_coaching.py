@@ -34,9 +34,12 @@ async def test_ranking_and_what_needs_attention():
     cards = await dealer_cards(agent_id, "2026-10", NOW)
     assert [(c.rank, c.code) for c in cards] == [(1, "D001"), (2, "D002"), (3, "D003")]
     d001, d002, d003 = cards
-    assert (d001.kpis.time_saved_minutes, d001.kpis.requests_completed, d001.share) == (17, 3, 1.0)
-    assert (d002.kpis.time_saved_minutes, d002.kpis.requests_completed, d002.share) == (0, 1, 1.0)
-    assert (d003.kpis.time_saved_minutes, d003.kpis.requests_completed, d003.share) == (0, 0, None)
+    assert (d001.kpis.time_saved_minutes, d001.kpis.requests_completed) == (17, 3)
+    assert (d002.kpis.time_saved_minutes, d002.kpis.requests_completed) == (0, 1)
+    assert (d003.kpis.time_saved_minutes, d003.kpis.requests_completed) == (0, 0)
+    # Pulse's portal share: D001 made T1-T5 (T6 cancelled) and logged one phone order, 5 / 6; D002's T7
+    # was asked in September and D003 asked nothing (D004's requests to it are D004's): none.
+    assert [(c.kpis.portal_requests, c.off_portal, c.share) for c in cards] == [(5, 1, 0.8333), (0, 0, None), (0, 0, None)]
     # Active within 14 days: D001 (its request of 20 Oct), D002 (its feed of 20 Oct); D003 never.
     assert [c.inactive for c in cards] == [False, False, True]
     # Stale after 48 hours without a feed: all three (D001 and D003 never published, D002 on 20 Oct).
@@ -80,7 +83,7 @@ async def test_call_list_page_csv_and_api_for_the_agent_and_managers(client):
     body = answer.json()
     assert body["period"] == "2026-10" and [d["code"] for d in body["dealers"]] == ["D001", "D002", "D003"]
     assert body["dealers"][0]["time_saved_minutes"] == 17 and body["dealers"][0]["requests_completed"] == 3
-    assert body["dealers"][0]["portal_share"] == 1.0 and body["dealers"][2]["portal_share"] is None
+    assert [(d["off_portal_purchases"], d["portal_share"]) for d in body["dealers"]] == [(1, 0.8333), (0, None), (0, None)]
 
     dealer_key = (await create_api_key(role=Role.dealer_admin, dealer_id=_["dealers"]["D001"])).key
     refused = await client.get(f"/api/v1/agents/{agent_id}/dealers", headers={"Authorization": f"Bearer {dealer_key}"})

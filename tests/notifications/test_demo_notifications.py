@@ -18,7 +18,7 @@ async def test_every_demo_dealer_is_reachable_and_the_lists_are_not_empty(client
     logins = await seed_network(dealers=25, parts=400, seed=3, rows_per_dealer=60)
     assert await NotificationAddress.count() == await Dealer.count() == 25
     staffed = {r["dealer"] for r in await User.select(User.dealer).where(User.dealer.is_not_null())}
-    assert len(staffed) == 2  # as before: only the two demo dealers have people
+    assert len(staffed) < 25  # most demo stores have no people: their mail goes to the dealer's address
 
     demo_dealers = [login.dealer_code for login in logins if login.dealer_code]
     for code in set(demo_dealers):
@@ -40,8 +40,10 @@ async def test_every_demo_dealer_is_reachable_and_the_lists_are_not_empty(client
         CustomerOrder.id == order.json()["id"]).first())["confirm_token"]
     await confirm_order(token)
     await deliver_pending(MailFolder(tmp_path))
-    [store] = [m for m in sent(tmp_path) if m["X-Outbox-Topic"] == "order.new"]
     code = (await Dealer.select(Dealer.code).where(Dealer.id == point["dealer"]).first())["code"]
+    # The demo's own orders send theirs too; this order's is the one naming it.
+    [store] = [m for m in sent(tmp_path) if m["X-Outbox-Topic"] == "order.new"
+               and str(order.json()["id"]) in m["Subject"]]
     assert [a.addr_spec for a in store["To"].addresses] == [f"ricambi.{code.lower()}@demo.example"]
     assert await OutboxMessage.count().where(OutboxMessage.given_up_at.is_not_null()) == 0
 

@@ -7,7 +7,8 @@ def test_each_kind_opens_its_item(app):
     for kind in KINDS:
         if kind.startswith("transfer."):
             assert path_of(kind, 42) == app.route_reverse("transfers:detail", transfer_id=42)
+        elif kind == "order.offered":
+            assert path_of(kind, 42) == app.route_reverse("pickup:offers") + "#order-42"
         elif kind.startswith("order."):
             assert path_of(kind, 42) == app.route_reverse("counter:order", order_id=42)
-    # urgent_need: the routing branch's page, /urgent-needs/{id}, wired at its merge.
-    assert path_of("urgent_need", 7) == "/urgent-needs/7"
+    assert path_of("urgent_need", 7) == app.route_reverse("urgent") + "#need-7"

@@ -123,7 +123,7 @@ async def test_an_urgent_need_mails_each_dealer_in_range_apart(client, network, 
     mails = by_topic(tmp_path, "notification.urgent_need")
     assert sorted(addresses(m)[0] for m in mails) == ["anna@mz.example", "ricambi@milano.example"]
     assert all(len(addresses(m)) <= 2 for m in mails)
-    assert all(f"{get_settings().base_url}/urgent-needs/7" in body(m) for m in mails)
+    assert all(f"{get_settings().base_url}/urgent#need-7" in body(m) for m in mails)
     assert await Notification.count().where(Notification.kind == "urgent_need") == 2
 
 
@@ -194,4 +194,4 @@ async def test_an_online_order_offered_to_a_dealer_asks_it_to_accept(client, mil
     [offer] = by_topic(tmp_path, "order.offered")
     assert addresses(offer) == ["banco@monza.example"]
     assert offer["Subject"].strip() == f"Ordine online {order['id']} da accettare / Online order {order['id']} to accept"
-    assert f"/pickup/orders/{order['id']}" in body(offer)
+    assert f"/pickup/offers#order-{order['id']}" in body(offer)
