@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta, timezone
 from marketplace.agents.assignments import agent_dealer_ids
 from marketplace.calendar import ROME
 from marketplace.db import raw_connection
+from marketplace.matching.transfers import EXPIRING_SOON_WORKING_HOURS, expiring_soon_until
 from marketplace.network.rules import get_rules
-from marketplace.pulse.kpis import Kpis, Scope, kpis, month_window
+from marketplace.pulse.kpis import Kpis, Scope, kpis, last_active_at, month_window
 
 INACTIVE_DAYS = 14  # a dealer with no search, request or feed for this long needs a call
-EXPIRING_HOURS = 2  # a request still unanswered that expires within this long is "about to expire"
+# A request still unanswered is "about to expire" as matching defines it (less than this many working hours left).
+EXPIRING_HOURS = EXPIRING_SOON_WORKING_HOURS
 
 
 def targets_missed_function():
@@ -69,15 +71,9 @@ class DealerCard:
         return found
 
 
-# The last time the dealer showed activity: the evidence pulse/kpis.py counts for "active" (a
-# search by its staff, a request it made, a feed it published), at any date.
-_LAST_ACTIVE = """
-SELECT d.id, d.code, d.name, d.city, d.province, d.tier, d.billing_email, d.last_feed_at,
-       GREATEST(
-         (SELECT max(s.at) FROM search_history s JOIN network_user u ON u.id = s."user" WHERE u.dealer = d.id),
-         (SELECT max(t.created_at) FROM transfer t WHERE t.requester = d.id),
-         (SELECT max(f.received_at) FROM stock_feed f WHERE f.dealer = d.id AND f.applied),
-         d.last_feed_at) AS last_active_at
+# The agent's dealers; when each was last active is pulse's definition (pulse/kpis.py last_active_at).
+_DEALERS = """
+SELECT d.id, d.code, d.name, d.city, d.province, d.tier, d.billing_email, d.last_feed_at
 FROM dealer d WHERE d.id = ANY($1::int[]) ORDER BY d.code
 """
 
@@ -102,13 +98,14 @@ async def dealer_cards(agent_id: int, period: str, now: datetime | None = None,
     month_window(period, now)  # refuses a bad or future month before any query
     rules = await get_rules()
     async with raw_connection() as connection:
-        rows = await connection.fetch(_LAST_ACTIVE, ids)
-        expiring = await connection.fetch(_EXPIRING, ids, now, now + timedelta(hours=EXPIRING_HOURS))
+        rows = await connection.fetch(_DEALERS, ids)
+        expiring = await connection.fetch(_EXPIRING, ids, now, expiring_soon_until(now))
+    active = await last_active_at(ids)
     missed = targets_missed_function()
     cards = []
     for row in rows:
         figures = await kpis(period, Scope(row["id"], row["code"]), now)
-        last = row["last_active_at"]
+        last = active.get(row["id"])
         cards.append(DealerCard(
             id=row["id"], code=row["code"], name=row["name"], city=row["city"], province=row["province"],
             tier=row["tier"], billing_email=row["billing_email"], last_feed_at=row["last_feed_at"],

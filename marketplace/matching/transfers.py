@@ -44,6 +44,16 @@ ACTIONS: dict[str, tuple[str, frozenset[TransferStatus]]] = {
     "receive": ("requester", frozenset({S.shipped})),
     "cancel": ("requester", frozenset({S.requested, S.offered, S.accepted})),
 }
+# A request still waiting for its answer is "about to expire" when less than this much working time
+# (marketplace/calendar.py) is left before its deadline: the notification and the agent's page both say so.
+EXPIRING_SOON_WORKING_HOURS = 1.0
+
+
+def expiring_soon_until(now: datetime) -> datetime:
+    """The deadline before which an open request counts as about to expire at ``now``."""
+    return add_working_hours(now, EXPIRING_SOON_WORKING_HOURS)
+
+
 HOLDING = frozenset({S.requested, S.offered, S.accepted})  # states that keep the stock reserved
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from marketplace.calendar import ROME, add_working_hours
+from marketplace.calendar import ROME
 from marketplace.db import raw_connection
+from marketplace.matching.transfers import EXPIRING_SOON_WORKING_HOURS, expiring_soon_until
 from marketplace.notifications.compose import DIGEST_HOUR
 from marketplace.outbox.messages import emit_once
 
-#: Told this much working time before the request's deadline.
-WARNING = 1.0  # working hours
+#: Told this much working time before the request's deadline (matching's "about to expire").
+WARNING = EXPIRING_SOON_WORKING_HOURS  # working hours
 # A cheap superset of the requests within the last working hour (a weekend and holidays between).
 _SOON = """
 SELECT id, expires_at FROM transfer WHERE status = 'requested' AND expires_at > $1 AND expires_at <= $2
@@ -26,7 +27,7 @@ WHERE p.digest AND u.active AND u.dealer IS NOT NULL
 async def emit_expiring(now: datetime | None = None) -> int:
     """``transfer.expiring`` for each open request with less than an hour of working time left; how many new."""
     now = now or datetime.now(timezone.utc)
-    warn_from = add_working_hours(now, WARNING)
+    warn_from = expiring_soon_until(now)
     async with raw_connection() as connection:
         rows = await connection.fetch(_SOON, now, now + timedelta(days=6))
     payloads = [{"transfer_id": r["id"], "expires_at": r["expires_at"].isoformat()} for r in rows

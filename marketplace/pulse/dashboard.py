@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from marketplace.db import read_connection
 from marketplace.errors import Invalid
-from marketplace.pulse.kpis import Kpis, kpis, month_window, online_orders_by_territory, region_scope, regions
+from marketplace.pulse.kpis import NETWORK, Kpis, kpis, month_window, online_orders_by_territory, region_scope, regions
 from marketplace.pulse.rollup import all_dealers, dealer_key, months_of, refresh, rolled_up
 from marketplace.settlement.periods import check_period, period_bounds, period_of
 
@@ -155,7 +155,7 @@ async def network_dashboard(period: str | None, sort: str, descending: bool, pag
             _views.clear()
         kept = _views[key] = (time.monotonic(), rows, colours)
     _, rows, colours = kept
-    scope_figures, provinces = network, None
+    scope_figures, provinces, scope = network, None, NETWORK
     if region:
         scope = await region_scope(region)
         scope_figures = await kpis(period, scope, now)
@@ -166,6 +166,7 @@ async def network_dashboard(period: str | None, sort: str, descending: bool, pag
     months = await trend("network", period, now)
     return {"period": period, "network": scope_figures, "trend": months, "averages": averages(months[:-1]),
             "region": scope_figures.scope.removeprefix("region:") if region else "", "regions": list(regions()),
+            "scope": scope,
             "territory_orders": (await online_orders_by_territory(period, now))[:10],
             "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "all_rows": rows, "page": page, "pages": pages,
             "sort": sort, "descending": descending, "colour_by": colour_by, "colours": colours,

@@ -25,6 +25,9 @@ FILL_WORKING_DAYS = 3  # a line counts as filled when received by the end of the
 AGED_MONTHS = 12  # stock with no movement for this long is aged
 WATCH_MONTHS = 9  # ... and for this long, on its way to it
 ACTIVE_DAYS = 30  # a dealer that searched, requested or published within this many days is active
+# A region with fewer dealers than this shows no figure valued at unit cost: its total would come
+# close to revealing one dealer's costs (docs/kpis.md, "Who sees what").
+SMALL_REGION_DEALERS = 5
 STAGES = ("request_to_accepted", "accepted_to_shipped", "shipped_to_received")
 ZERO = Decimal("0.00")
 
@@ -53,6 +56,15 @@ class Scope:
 
 
 NETWORK = Scope()
+
+
+def costs_shareable(scope: Scope) -> bool:
+    """Whether the scope's figures valued at unit cost may be shown to someone other than a dealer
+    looking at its own: the network's totals, and a region's with at least
+    :data:`SMALL_REGION_DEALERS` dealers; never one dealer's."""
+    if scope.dealer_id is not None:
+        return False
+    return not scope.region or len(scope.region_dealers) >= SMALL_REGION_DEALERS
 
 
 @dataclass(slots=True)
@@ -141,10 +153,27 @@ def regions() -> dict[str, tuple[str, ...]]:
     return {region: tuple(codes) for region, codes in sorted(found.items())}
 
 
+def _region_key(name: str) -> str:
+    """A region's name as compared: case, apostrophes (' or ’), hyphens and spaces do not matter."""
+    folded = (name or "").replace("\u2019", "'").replace("`", "'").casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def find_region(name: str) -> str | None:
+    """The gazetteer's name of the region typed, in either of a bilingual region's names
+    ("Valle d'Aosta", "Vallée d'Aoste", "Trentino-Alto Adige", "Friuli Venezia Giulia") or in full."""
+    wanted: dict[str, str] = {}
+    for region in regions():
+        wanted[_region_key(region)] = region
+        for part in region.split("/"):
+            wanted.setdefault(_region_key(part), region)
+    key = _region_key(name)
+    return wanted.get(key) if key else None
+
+
 async def region_scope(name: str) -> Scope:
     """The scope of a region's dealers (by their province); NotFound naming ``region`` otherwise."""
-    wanted = {r.casefold(): r for r in regions()}
-    region = wanted.get((name or "").strip().casefold())
+    region = find_region(name)
     if region is None:
         raise NotFound(f"no region {name or '(empty)'}", "region")
     async with raw_connection() as connection:
@@ -485,6 +514,28 @@ WHERE d.active AND {mine} AND (
                                             AND f.received_at <= $2)
     OR (d.last_feed_at > $1 AND d.last_feed_at <= $2))
 """
+
+# The last evidence of activity the figure above counts (a search line, a request made, a feed
+# published), at any date: what "active" means, for those who need the moment rather than the count.
+_LAST_ACTIVE = """
+SELECT d.id, GREATEST(
+         (SELECT max(s.at) FROM search_line s WHERE s.dealer = d.id),
+         (SELECT max(t.created_at) FROM transfer t WHERE t.requester = d.id),
+         (SELECT max(f.received_at) FROM stock_feed f WHERE f.dealer = d.id AND f.applied),
+         d.last_feed_at) AS last_active_at
+FROM dealer d WHERE d.id = ANY($1::int[])
+"""
+
+
+async def last_active_at(dealer_ids: list[int]) -> dict[int, datetime | None]:
+    """Each dealer's last activity as ``active_dealers`` counts it (searched, requested, published);
+    None for a dealer with none. A dealer is active at ``t`` when this is within ACTIVE_DAYS of ``t``."""
+    if not dealer_ids:
+        return {}
+    async with raw_connection() as connection:
+        rows = await connection.fetch(_LAST_ACTIVE, list(dealer_ids))
+    return {r["id"]: r["last_active_at"] for r in rows}
+
 
 # Online orders placed in the month that the customer confirmed (or that went on to be placed,
 # readied or collected): the dealer of the pickup point, the dealers who sold a line, the territory.

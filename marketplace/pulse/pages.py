@@ -13,8 +13,9 @@ from marketplace.accounts.auth import dealer_only, manager_only, signed_in
 from marketplace.errors import Forbidden, Invalid
 from marketplace.geo.svg_map import MapPoint, render_map
 from marketplace.pulse import charts
+from marketplace.pulse.api import DEALER_MESSAGE, agent_dealer_scope, costs_visible
 from marketplace.pulse.dashboard import FIGURES, cell, network_dashboard, sort_rows, table_csv, trend
-from marketplace.pulse.kpis import Kpis, dealer_scope
+from marketplace.pulse.kpis import Kpis, costs_shareable, dealer_scope
 from marketplace.pulse.phone_orders import log_phone_order
 from marketplace.pulse.rollup import dealer_key, rolled_up
 from marketplace.settlement.periods import check_period, period_of
@@ -108,18 +109,22 @@ class PulsePages(Controller):
 
     @get("/dealers/{code:str}", guards=[signed_in], name="pulse:scorecard")
     async def scorecard(self, request: Request, code: str, period: str = "") -> Template:
-        """One dealer's scorecard: a manager any dealer's (without its costs), a dealer its own."""
+        """One dealer's scorecard: a manager any dealer's, a zone agent its dealers' (both without its
+        costs), a dealer its own."""
         me = request.user
-        scope = await dealer_scope(code)
-        if not me.is_manager and scope.dealer_id != me.dealer_id:
-            raise Forbidden("a dealer sees only its own figures", "dealer")
+        if me.is_agent:
+            scope = await agent_dealer_scope(me, code)
+        else:
+            scope = await dealer_scope(code)
+            if not me.is_manager and scope.dealer_id != me.dealer_id:
+                raise Forbidden(DEALER_MESSAGE, "dealer")
         now = datetime.now(timezone.utc)
         period = check_period(period) if period else period_of(now)
         key = dealer_key(scope.dealer_id)
         # A dealer that joined since the month was last rolled up has nothing yet: zeros, until the next refresh.
         figures = (await rolled_up(period, [key], now)).get(key) or Kpis(period=period, scope=key)
         months = await trend(key, period, now)
-        costs = me.is_dealer and me.dealer_id == scope.dealer_id and not me.is_acting  # not its zone agent
+        costs = costs_visible(me, scope)  # not its zone agent, acting or not
         year = [k for p, k in months if p[:4] == period[:4] and k is not None]
         return page(request, "pulse/scorecard.html", code=scope.dealer_code, period=period, k=figures, costs=costs,
                     year_minutes=sum(k.time_saved_minutes for k in year), months=months,
@@ -144,7 +149,10 @@ async def dashboard_page(request: Request) -> Template:
         map_svg = _maps[data["view_key"]] = render_map([], points, title=gettext_for(language_of(request))("Dealers"))
     language = language_of(request)
     cells = {r.id: [cell(key, r.value(key), language) for key in FIGURES] for r in data["rows"]}
+    # A small region's totals would come close to one dealer's costs (pulse/kpis.py SMALL_REGION_DEALERS).
+    region_costs = not data["region"] or costs_shareable(data["scope"])
     return page(request, "pulse/dashboard.html", **data, charts=_charts(request, data["trend"], True), cells=cells,
+                region_costs=region_costs,
                 map_svg=map_svg,
                 figure_names=list(FIGURES))
 

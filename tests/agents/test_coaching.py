@@ -19,8 +19,9 @@ NOW = rome(10, 31, 12)  # Saturday 31 October 2026, noon in Rome
 async def _example() -> tuple[int, dict]:
     built = await build_month()
     ids = built["dealers"]
-    # Two requests D004 made of D003, waiting for D003's answer: one runs out within 2 hours, one later.
-    for expires in (rome(10, 31, 13, 30), rome(10, 31, 15)):
+    # Two requests D004 made of D003, waiting for D003's answer: at Saturday noon, one runs out within the
+    # next working hour (Monday 2 November 8-9, matching's EXPIRING_SOON_WORKING_HOURS), one later.
+    for expires in (rome(11, 2, 8, 30), rome(11, 2, 10)):
         await Transfer.insert(Transfer(
             requester=ids["D004"], supplier=ids["D003"], part=built["parts"]["P6"], requested_part=built["parts"]["P6"],
             quantity=1, requested_quantity=1, unit_price=Decimal("8.00"), status="requested",
