@@ -117,3 +117,22 @@ async def test_a_name_repointed_after_its_check_is_not_followed(client, keys, in
     assert lookups == ["rebind.invalid"]  # resolved once: checked and connected to
     row = (await by_endpoint())[created["id"]]
     assert row["delivered_at"] is None and row["attempts"] == 1
+
+
+async def test_metrics_count_the_deliveries_pending(client, keys, insecure, receiver):
+    from tests.test_metrics import _scrape, _value
+
+    def pending(samples):
+        return _value(samples, "marketplace_webhook_deliveries_pending")
+
+    assert pending(await _scrape(client, keys["network"])) == 0
+    await register(client, keys["network"], receiver.url)
+    await request_transfer(client, keys["MI"])
+    await request_transfer(client, keys["MI"])
+    receiver.status = 500
+    assert (await run_webhooks()).failed == 2
+    assert pending(await _scrape(client, keys["network"])) == 2  # retrying
+    await WebhookDelivery.update({WebhookDelivery.next_attempt_at: WebhookDelivery.created_at}, force=True)  # due now
+    receiver.status = 204
+    assert (await run_webhooks()).delivered == 2
+    assert pending(await _scrape(client, keys["network"])) == 0
