@@ -2,7 +2,7 @@
 
 App wiring, beside app.py: domain code knows nothing of it. Requests are counted by a small ASGI
 middleware (by route template, never the raw path, so ids do not multiply the series); the
-database figures (pool, outbox backlog) are read when Prometheus scrapes; the sweeper and the cache
+database figures (pool, outbox backlog, webhook deliveries pending) are read when Prometheus scrapes; the sweeper and the cache
 listener count their own runs.
 
 Each app process has its own registry: with ``serve --workers N`` a scrape sees one worker's
@@ -45,6 +45,8 @@ POOL_MAX = Gauge("marketplace_db_pool_connections_max", "The pool's size limit."
 OUTBOX_BACKLOG = Gauge("marketplace_outbox_backlog", "Messages neither delivered nor given up.", registry=REGISTRY)
 OUTBOX_OLDEST = Gauge("marketplace_outbox_oldest_undelivered_age_seconds",
                       "Age of the oldest message neither delivered nor given up (0 when none).", registry=REGISTRY)
+WEBHOOKS_PENDING = Gauge("marketplace_webhook_deliveries_pending",
+                         "Webhook deliveries neither delivered nor given up (waiting, or retrying).", registry=REGISTRY)
 SWEEPER_RUNS = Counter("marketplace_sweeper_runs", "Sweeper passes in this process.", registry=REGISTRY)
 SWEEPER_FAILURES = Counter("marketplace_sweeper_step_failures", "Sweeper steps that failed, by step.", ["step"],
                            registry=REGISTRY)
@@ -138,6 +140,7 @@ WHERE delivered_at IS NULL AND given_up_at IS NULL
 async def _read_database() -> None:
     from marketplace.db import raw_connection
     from marketplace.piccolo_conf import DB
+    from marketplace.webhooks.delivery import pending_deliveries
 
     pool = DB.pool
     if pool is not None:
@@ -149,6 +152,7 @@ async def _read_database() -> None:
     OUTBOX_BACKLOG.set(row["backlog"])
     oldest = row["oldest"]
     OUTBOX_OLDEST.set((datetime.now(timezone.utc) - oldest).total_seconds() if oldest else 0.0)
+    WEBHOOKS_PENDING.set(await pending_deliveries())
 
 
 def _refused(_: Request, error: HTTPException) -> Response:

@@ -25,18 +25,21 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import httpcore
 import httpx
 
 from marketplace.db import raw_connection
-from marketplace.errors import Invalid
-from marketplace.webhooks.addresses import check_destination
+from marketplace.webhooks.addresses import PinnedBackend
 from marketplace.webhooks.events import SOURCES, event_of
 from marketplace.webhooks.signing import headers
 from marketplace.webhooks.tables import WebhookEndpoint
 
 log = logging.getLogger("marketplace.webhooks")
 
+#: A try's whole time (connect, send, read the answer's first ANSWER_BYTES), and so about the most
+#: a hung receiver holds up a sweeper pass.
 TIMEOUT_SECONDS = 15.0
+ANSWER_BYTES = 1024
 #: Waits after the 1st, 2nd ... failed try: 10 tries over about three days (71 h 36 min).
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                 timedelta(hours=5), timedelta(hours=10), timedelta(hours=14), timedelta(hours=20), timedelta(hours=20))
@@ -50,7 +53,8 @@ ID_MARGIN = 10_000
 #: Delivered and failed deliveries (and the bodies nobody needs any more) are kept this long for the log.
 KEEP = timedelta(days=30)
 PRUNE_EVERY_SECONDS = 3600
-#: One sweeper pass sends batch after batch while there is a backlog, for this long at most.
+#: One sweeper pass sends batch after batch while there is a backlog, and starts no try after this long:
+#: with TIMEOUT_SECONDS for the tries already under way, the step takes at most about the sum.
 BUDGET_SECONDS = 10.0
 _pruned_at: float | None = None
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -154,37 +158,57 @@ class _Outcome:
     duration_ms: int
 
 
-async def _post(client: httpx.AsyncClient, claim: dict, now: datetime, resolved: dict[str, str | None],
-                semaphore: asyncio.Semaphore) -> _Outcome:
+async def _send(client: httpx.AsyncClient, url: str, body: bytes, sent_headers: dict[str, str]) -> tuple[int, str]:
+    """The receiver's status and the start of its answer (at most ANSWER_BYTES are read)."""
+    async with client.stream("POST", url, content=body, headers=sent_headers) as response:
+        answer = b""
+        async for chunk in response.aiter_raw():
+            answer += chunk
+            if len(answer) >= ANSWER_BYTES:
+                break
+        return response.status_code, answer[:ANSWER_BYTES].decode("utf-8", "replace")
+
+
+async def _post(client: httpx.AsyncClient, claim: dict, now: datetime, semaphore: asyncio.Semaphore,
+                start_before: float) -> _Outcome | None:
+    """One try, or None when it was not started before ``start_before`` (loop time): the step's time is up."""
     salts = [claim["secret_salt"]]
     if claim["previous_salt"] and claim["previous_until"] and claim["previous_until"] > now:
         salts.append(claim["previous_salt"])
-    started = time.perf_counter()
     status, error = None, ""
     async with semaphore:
+        if asyncio.get_running_loop().time() >= start_before:
+            return None
+        started = time.perf_counter()
         try:
-            if claim["url"] not in resolved:
-                try:
-                    await check_destination(claim["url"])
-                    resolved[claim["url"]] = None
-                except Invalid as refused:
-                    resolved[claim["url"]] = refused.message
-            if resolved[claim["url"]]:
-                error = f"refused: {resolved[claim['url']]}"
-            else:
-                sent_at = datetime.now(timezone.utc)
-                response = await client.post(claim["url"], content=claim["body"].encode(),
-                                             headers=headers(f"msg_{claim['message_id']}", sent_at, claim["body"], salts))
-                status = response.status_code
-                if not 200 <= status < 300:
-                    error = f"HTTP {status}: {response.text[:200]}"
-        except httpx.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"[:500] or type(failure).__name__
+            sent_at = datetime.now(timezone.utc)
+            # One deadline for the whole try (connect, send, answer): httpx's own timeout is per read, and a
+            # receiver trickling its answer a byte at a time would never meet it.
+            status, answer = await asyncio.wait_for(
+                _send(client, claim["url"], claim["body"].encode(),
+                      headers(f"msg_{claim['message_id']}", sent_at, claim["body"], salts)), TIMEOUT_SECONDS)
+            if not 200 <= status < 300:
+                error = f"HTTP {status}: {answer[:200]}"
+        except (asyncio.TimeoutError, TimeoutError):
+            status, error = None, f"no full answer within {TIMEOUT_SECONDS:g} s"
+        except Exception as failure:  # noqa: BLE001  (a bad URL, a refused address...: this delivery's failure only)
+            status = None
+            error = (str(failure) if str(failure).startswith("refused:") else f"{type(failure).__name__}: {failure}")
+            error = error[:500] or type(failure).__name__
     return _Outcome(claim["id"], claim["endpoint"], claim["attempts"] + 1, status, error,
                     int((time.perf_counter() - started) * 1000))
 
 
 _clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+
+
+def _transport() -> httpx.AsyncHTTPTransport:
+    """httpx's transport, connecting through PinnedBackend: to the very addresses that were checked."""
+    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=CONCURRENCY))
+    pool = transport._pool
+    assert isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend")
+    pool._network_backend = PinnedBackend()  # httpx has no argument for it; httpcore's pool takes one
+    return transport
 
 
 def _client() -> httpx.AsyncClient:
@@ -195,15 +219,15 @@ def _client() -> httpx.AsyncClient:
     if kept is None or kept[0] is not loop or kept[1].is_closed:
         for key in [key for key, (other, _) in _clients.items() if other.is_closed()]:
             del _clients[key]  # loops gone (tests run one each): their clients go with them
-        kept = loop, httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False,
-                                       limits=httpx.Limits(max_connections=CONCURRENCY))
+        kept = loop, httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=_transport())
         _clients[id(loop)] = kept
     return kept[1]
 
 
 async def deliver_due(now: datetime | None = None, limit: int = SEND_BATCH,
-                      client: httpx.AsyncClient | None = None) -> WebhookReport:
-    """Post what is due, up to ``limit`` deliveries at once."""
+                      client: httpx.AsyncClient | None = None, start_before: float | None = None) -> WebhookReport:
+    """Post what is due, up to ``limit`` deliveries at once; none is started after ``start_before``
+    (loop time; by default TIMEOUT_SECONDS from now), and each try lasts TIMEOUT_SECONDS at most."""
     report = WebhookReport()
     now = now or datetime.now(timezone.utc)
     async with WebhookEndpoint._meta.db.transaction() as tx:
@@ -212,8 +236,24 @@ async def deliver_due(now: datetime | None = None, limit: int = SEND_BATCH,
         return report
     client = client or _client()
     semaphore = asyncio.Semaphore(CONCURRENCY)
-    resolved: dict[str, str | None] = {}
-    outcomes = await asyncio.gather(*(_post(client, claim, now, resolved, semaphore) for claim in claims))
+    if start_before is None:
+        start_before = asyncio.get_running_loop().time() + TIMEOUT_SECONDS
+    results = await asyncio.gather(*(_post(client, claim, now, semaphore, start_before) for claim in claims),
+                                   return_exceptions=True)
+    outcomes, untried = [], []
+    for claim, result in zip(claims, results):
+        if isinstance(result, BaseException):  # _post catches what a try raises: a safety net only
+            log.error("webhook delivery %d: %r", claim["id"], result)
+            result = _Outcome(claim["id"], claim["endpoint"], claim["attempts"] + 1, None,
+                              f"{type(result).__name__}: {result}"[:500], 0)
+        if result is None:
+            untried.append(claim["id"])
+        else:
+            outcomes.append(result)
+    if untried:  # the step's time was up before their turn: due again at once, no try counted
+        async with raw_connection() as connection:
+            await connection.execute("UPDATE webhook_delivery SET next_attempt_at = $2 WHERE id = ANY($1::int[])",
+                                     untried, now)
     await _record(outcomes, now, report)
     return report
 
@@ -281,9 +321,10 @@ async def run_webhooks(now: datetime | None = None) -> WebhookReport:
     started = time.monotonic()
     report = WebhookReport()
     # Full batches mean a backlog: keep going, within a time budget (the sweeper has other duties).
+    start_before = asyncio.get_running_loop().time() + BUDGET_SECONDS
     while True:
         fanned, queued = await fan_out(now)
-        sent = await deliver_due(now)
+        sent = await deliver_due(now, start_before=start_before)
         report.fanned_out += fanned
         report.queued += queued
         for name in ("delivered", "failed", "given_up", "disabled"):

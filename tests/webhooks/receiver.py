@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,3 +55,42 @@ def start_receiver() -> Receiver:
     receiver = Receiver(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver
+
+
+class Trickler:
+    """A receiver that answers 200 with a 1 MB Content-Length, then sends its body a byte at a time,
+    slowly: no single read ever waits long, the answer never ends."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.requests = 0
+        self.closed = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/slow"
+
+    def _serve(self) -> None:
+        while not self.closed.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                self.requests += 1
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+                while not self.closed.wait(self.every):
+                    connection.sendall(b"x")
+            except OSError:  # the sender hung up
+                return
+
+    def close(self) -> None:
+        self.closed.set()
+        self.sock.close()
