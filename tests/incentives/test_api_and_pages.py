@@ -43,6 +43,7 @@ async def test_a_dealer_reads_its_own_incentives(client):
     ("/api/v1/dealers/NOPE/incentives", {"period": "2026-10"}, 403, "code"),  # not even whether it exists
     ("/api/v1/dealers/D0011/incentives", {"period": "2026-13"}, 422, "period"),
     ("/api/v1/dealers/D0011/incentives", {"period": "ottobre"}, 422, "period"),
+    ("/api/v1/dealers/D0011/incentives", {"period": "2099-01"}, 422, "period"),  # a month not begun, as pulse
 ])
 async def test_a_dealer_is_refused_others_and_bad_periods(client, path, params, status, field):
     await build_month()
