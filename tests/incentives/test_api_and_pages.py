@@ -125,6 +125,10 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
                                                              "_csrf_token": token},
                                 files={"document": ("fiera.pdf", PDF + b"0" * (5 * 1024 * 1024), "application/pdf")})
     assert too_big.status_code == 422 and await MarketingClaim.count() == 0
+    assert "al massimo 5 MB" in too_big.text
+    nothing = await client.post("/incentives/claims", data={"amount": "0", "description": "Fiera", "_csrf_token": token},
+                                files={"document": ("fiera.pdf", PDF, "application/pdf")})
+    assert nothing.status_code == 422 and "più di zero" in nothing.text and "more than zero" not in nothing.text
     sent = await client.post("/incentives/claims", data={"amount": "1200,00", "description": "Volantino co-branded",
                                                           "_csrf_token": token},
                              files={"document": ("volantino-è.pdf", PDF, "application/pdf")})
@@ -152,6 +156,7 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
     assert row["status"] == "approved" and row["entry"] is not None
     claims = await client.get("/network/incentives/claims")
     assert "approvata (pagata con la liquidazione)" in claims.text
+    assert "boss@network.example" in claims.text and "user:" not in claims.text  # the person, not the actor id
 
 
 async def test_a_claim_rejected_books_nothing(client):
