@@ -102,7 +102,7 @@ async def test_a_manager_sets_a_tier_with_its_history_and_a_new_rules_version(ma
     assert (change["previous"], change["tier"], change["reason"], change["changed_by"]) == (
         "provincial", "urban", "apre un secondo punto vendita", "user:boss@network.example")
     refused = await client.post("/network/incentives/dealers/D0015", data={"tier": "gold", "_csrf_token": token})
-    assert refused.status_code == 422 and "unknown tier" in refused.text
+    assert refused.status_code == 422 and "fascia sconosciuta" in refused.text
 
     token = await csrf_token(client, "/network/incentives/rules")
     bad = await client.post("/network/incentives/rules", data={
