@@ -169,6 +169,7 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
     from marketplace.seed import database_is_empty, seed_network
 
     os.environ.setdefault("MARKETPLACE_WEBHOOKS_ALLOW_INSECURE", "1")  # webhooks to a local DMS, for trying them out
+    _default_base_url(host, port)  # mail links point at this server
     started = time.monotonic()
     _run(apply)
     if _run(database_is_empty):
@@ -178,6 +179,17 @@ def demo(host: str, port: int, dealers: int, parts: int) -> None:
         click.echo("the database already holds a network; demo logins, if seeded, use password demo-password")
     click.echo(f"ready in {time.monotonic() - started:.1f} s: open http://{host}:{port}")
     _serve(host, port, 1)
+
+
+def _default_base_url(host: str, port: int) -> None:
+    """Without MARKETPLACE_BASE_URL, links in mails point at the address the demo serves."""
+    if os.environ.get("MARKETPLACE_BASE_URL"):
+        return
+    from marketplace.settings import get_settings
+
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
+    os.environ["MARKETPLACE_BASE_URL"] = f"http://{shown}:{port}"
+    get_settings.cache_clear()
 
 
 @main.command()

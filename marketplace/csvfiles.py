@@ -52,3 +52,13 @@ def read_rows(text: str) -> tuple[list[str], list[int], list[list[str]]]:
     except csv.Error as error:
         raise Invalid(f"unreadable CSV at line {reader.line_num}: {error}", "file")
     return [name.strip().lower() for name in header], numbers, rows
+
+
+# What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """``value`` as a cell of a CSV we write: a text a spreadsheet would run as a formula is kept text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in _FORMULA_START else text

@@ -25,6 +25,13 @@ class Formatter:
             return ""
         return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
+    def signed(self, value: float | int | Decimal | None, digits: int = 1) -> str:
+        """A change with its sign, in the locale's digits: "+3,5" / "-29,4" in Italian."""
+        if value is None:
+            return ""
+        body = f"#,##0.{'0' * digits}" if digits else "#,##0"
+        return format_decimal(value, format=f"+{body};-{body}", locale=self.locale)
+
     def datetime(self, value: dt.datetime | None) -> str:
         return "" if value is None else format_datetime(value.astimezone(ROME), "short", locale=self.locale)
 

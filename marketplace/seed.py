@@ -41,6 +41,7 @@ async def seed_network(dealers: int, parts: int, seed: int = 1, rows_per_dealer:
         await _copy_parts(connection, network)
         await copy_stock(connection, network, rows_per_dealer, seed)
         await _feed_times(connection, seed)
+        await _joined(connection, seed)  # before the year of history; seed_incentives then dates its new dealers
         logins = await _demo_users(network)
     await _click_and_collect(network)
     await seed_counter()  # the network's logo (issue 15)
@@ -115,6 +116,14 @@ async def _feed_times(connection, seed: int) -> None:
         "UPDATE dealer SET last_feed_at = now() - CASE WHEN (hashtext(code || $1) & 1023) < 31"
         " THEN interval '1 day' * (3 + (hashtext(code) & 7)) ELSE interval '1 minute' * (hashtext(code) & 511) END",
         str(seed),
+    )
+
+
+async def _joined(connection, seed: int) -> None:
+    """Each dealer joined 13 to 36 months ago (by its code and the seed): before the seeded year of history."""
+    await connection.execute(
+        "UPDATE dealer SET created_at = date_trunc('day', now()) - interval '1 day' * (396 + abs(hashtext(code || $1)) % 700)",
+        f"joined{seed}",
     )
 
 

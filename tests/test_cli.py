@@ -127,3 +127,21 @@ async def test_the_sweeper_can_be_turned_off(monkeypatch):
             assert not [t for t in asyncio.all_tasks() if t.get_name() == "transfer-sweeper"]
     finally:
         get_settings.cache_clear()
+
+
+def test_demo_points_mail_links_at_its_own_port_unless_a_base_url_is_set(monkeypatch):
+    from marketplace.cli import _default_base_url
+    from marketplace.settings import get_settings
+
+    monkeypatch.delenv("MARKETPLACE_BASE_URL", raising=False)
+    _default_base_url("127.0.0.1", 8199)
+    assert get_settings().base_url == "http://127.0.0.1:8199"
+    monkeypatch.delenv("MARKETPLACE_BASE_URL")
+    _default_base_url("0.0.0.0", 8200)
+    assert get_settings().base_url == "http://localhost:8200"
+    monkeypatch.setenv("MARKETPLACE_BASE_URL", "https://ricambi.example")
+    _default_base_url("127.0.0.1", 8199)
+    get_settings.cache_clear()
+    assert get_settings().base_url == "https://ricambi.example"
+    monkeypatch.delenv("MARKETPLACE_BASE_URL")
+    get_settings.cache_clear()

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from marketplace.agents.assignments import agent_dealer_ids
 from marketplace.calendar import ROME
+from marketplace.csvfiles import safe_cell
 from marketplace.db import raw_connection
 from marketplace.matching.transfers import EXPIRING_SOON_WORKING_HOURS, expiring_soon_until
 from marketplace.network.rules import get_rules
@@ -158,6 +159,6 @@ def call_list_csv(cards: list[DealerCard], translate) -> str:
                      translate("Email"), translate("Last activity"), translate("Why to call")])
     for card in call_list(cards):
         last = card.last_active_at.astimezone(ROME).strftime("%Y-%m-%d") if card.last_active_at else ""
-        writer.writerow([card.code, card.name, card.city, card.province, card.billing_email, last,
-                         ", ".join(translate(r) for r in card.reasons)])
+        writer.writerow([safe_cell(v) for v in (card.code, card.name, card.city, card.province, card.billing_email, last,
+                                                 ", ".join(translate(r) for r in card.reasons))])
     return "\ufeff" + out.getvalue()

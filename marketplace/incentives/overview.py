@@ -19,7 +19,7 @@ from marketplace.incentives.rules import Rules, rules_at
 from marketplace.incentives.tables import IncentiveBooking
 from marketplace.incentives.tiers import TIER_NAMES, tiers_at
 from marketplace.network.tables import Dealer
-from marketplace.settlement.periods import check_period, period_bounds
+from marketplace.settlement.periods import check_begun
 
 
 @dataclass
@@ -55,13 +55,12 @@ class Overview:
 
 
 async def overview(code: str, period: str, now: datetime | None = None) -> Overview:
-    check_period(period)
+    now = now or datetime.now(timezone.utc)
+    start, end = check_begun(period, now)
     dealer = await Dealer.select(Dealer.id, Dealer.code, Dealer.name, Dealer.created_at).where(
         Dealer.code == code.strip().upper()).first()
     if dealer is None:
         raise NotFound(f"no dealer with code {code}", "code")
-    now = now or datetime.now(timezone.utc)
-    start, end = period_bounds(period)
     moment = max(min(end, now), start + timedelta(microseconds=1)) - timedelta(microseconds=1)
     rules = await rules_at(moment)
     tier = (await tiers_at(moment)).get(dealer["id"], "urban")

@@ -24,6 +24,10 @@ class MailFormat:
     def money(self, amount: Decimal | str | None) -> str:
         return self.formatter.money(amount)
 
+    def signed(self, value: float | Decimal | None, digits: int = 1) -> str:
+        """A change with its sign: "-29,4" / "-29.4"."""
+        return self.formatter.signed(value, digits)
+
     def when(self, value: dt.datetime | None) -> str:
         """e.g. "venerdì 4 dicembre 2026, 18:30" / "Friday 4 December 2026, 18:30"."""
         return "" if value is None else format_datetime(value.astimezone(ROME), "EEEE d MMMM y, HH:mm",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from marketplace.csvfiles import safe_cell
 from marketplace.db import read_connection
 from marketplace.errors import Invalid
 from marketplace.pulse.kpis import NETWORK, Kpis, kpis, month_window, online_orders_by_territory, region_scope, regions
@@ -205,9 +206,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, (float, Decimal)):
         return str(value).replace(".", ",")
-    text = str(value)
-    # A name a spreadsheet would run as a formula is written as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell(value)  # a name a spreadsheet would run as a formula is written as text
 
 
 def _grouped(value: float, digits: int, language: str) -> str:

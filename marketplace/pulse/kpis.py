@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from marketplace.calendar import ROME, add_working_days
 from marketplace.db import raw_connection, read_connection
-from marketplace.errors import Invalid, NotFound
+from marketplace.errors import NotFound
 from marketplace.network.rules import get_rules
-from marketplace.settlement.periods import check_period, period_bounds, period_of
+from marketplace.settlement.periods import check_begun, period_of
 
 FILL_WORKING_DAYS = 3  # a line counts as filled when received by the end of the 3rd working day after it was asked
 AGED_MONTHS = 12  # stock with no movement for this long is aged
@@ -185,10 +185,8 @@ async def region_scope(name: str) -> Scope:
 def month_window(period: str, now: datetime | None = None) -> tuple[datetime, datetime, datetime]:
     """The month's first instant, the next month's, and the moment its stock figures are taken at:
     the month's end once it is over, now while it runs. A month not begun is refused."""
-    start, end = period_bounds(check_period(period))
     now = now or datetime.now(timezone.utc)
-    if start > now:
-        raise Invalid("a month that has begun", "period")
+    start, end = check_begun(period, now)
     return start, end, min(end, now)
 
 

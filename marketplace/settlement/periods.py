@@ -35,3 +35,11 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     following = next_period(period)
     end = datetime(int(following[:4]), int(following[5:]), 1, tzinfo=ROME)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def check_begun(period: str, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """``period``'s bounds, refused (naming ``period``) when the month has not begun: no figures yet."""
+    start, end = period_bounds(check_period(period))
+    if start > (now or datetime.now(timezone.utc)):
+        raise Invalid("a month that has begun", "period")
+    return start, end

@@ -74,7 +74,8 @@ def domain_error(request: Request, error: DomainError) -> Response:
         count_reservation_conflict(request.scope)
     if _is_api(request):
         return _api_answer(error.status_code, error.message, error.field, more=error.extra)
-    return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.message)
+    return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.message,
+                field=error.field)
 
 
 def http_error(request: Request, error: HTTPException) -> Response:

@@ -30,7 +30,7 @@ def _catalog(language: str) -> dict[str, str]:
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_MIN_LITERAL = 12  # a pattern needs this much fixed text, so "%(n)s" alone never matches everything
+_MIN_LITERAL = 7  # a pattern needs this much fixed text ("no dealer %(code)s"), so "%(n)s" alone never matches everything
 
 
 @cache

@@ -23,11 +23,17 @@ def language_of(request: Request) -> str:
 
 def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Template:
     language = language_of(request)
+    gettext = gettext_for(language)
+    # A domain error's message (English, values in place) reads in the page's language wherever shown.
+    if isinstance(context.get("errors"), dict):
+        context["errors"] = {k: gettext(v) if isinstance(v, str) else v for k, v in context["errors"].items()}
+    if isinstance(context.get("error"), str):
+        context["error"] = gettext(context["error"])
     return Template(
         template_name=template,
         status_code=status_code,
         context={
-            "_": gettext_for(language),
+            "_": gettext,
             "lang": language,
             "fmt": Formatter(language),
             "me": request.scope.get("user"),

@@ -35,7 +35,7 @@ async def test_bad_user_input_is_refused_with_the_field_named(manager):
         ({**FORM, "email": "TAKEN@network.example"}, 409, "exists already"),
         ({**FORM, "role": "king"}, 422, "unknown role"),
         ({**FORM, "dealer_code": ""}, 422, "dealer staff need a dealer"),
-        ({**FORM, "dealer_code": "NOPE"}, 422, "no dealer with code NOPE"),
+        ({**FORM, "dealer_code": "NOPE"}, 422, "nessun concessionario con codice NOPE"),
         ({**FORM, "role": "network_manager"}, 422, "network managers belong to no dealer"),
         ({**FORM, "password": "short"}, 422, "at least 10 characters"),
     ]

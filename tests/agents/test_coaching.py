@@ -63,6 +63,11 @@ async def test_ranking_and_what_needs_attention():
     csv_text = call_list_csv(cards, lambda s: s)
     lines = csv_text.lstrip("\ufeff").splitlines()
     assert len(lines) == 4 and lines[1].startswith("D003;Dealer D003;")
+    # A name or address a spreadsheet would run as a formula is written as text (the guard pulse's CSV uses).
+    import dataclasses
+    tricky = [dataclasses.replace(c, name='=HYPERLINK("http://x")', billing_email="@SUM(A1)") for c in cards]
+    row = call_list_csv(tricky, lambda s: s).lstrip("\ufeff").splitlines()[1]
+    assert "'=HYPERLINK" in row and ";'@SUM(A1);" in row
 
 
 async def test_call_list_page_csv_and_api_for_the_agent_and_managers(client):

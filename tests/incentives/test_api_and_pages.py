@@ -43,6 +43,7 @@ async def test_a_dealer_reads_its_own_incentives(client):
     ("/api/v1/dealers/NOPE/incentives", {"period": "2026-10"}, 403, "code"),  # not even whether it exists
     ("/api/v1/dealers/D0011/incentives", {"period": "2026-13"}, 422, "period"),
     ("/api/v1/dealers/D0011/incentives", {"period": "ottobre"}, 422, "period"),
+    ("/api/v1/dealers/D0011/incentives", {"period": "2099-01"}, 422, "period"),  # a month not begun, as pulse
 ])
 async def test_a_dealer_is_refused_others_and_bad_periods(client, path, params, status, field):
     await build_month()
@@ -101,7 +102,7 @@ async def test_a_manager_sets_a_tier_with_its_history_and_a_new_rules_version(ma
     assert (change["previous"], change["tier"], change["reason"], change["changed_by"]) == (
         "provincial", "urban", "apre un secondo punto vendita", "user:boss@network.example")
     refused = await client.post("/network/incentives/dealers/D0015", data={"tier": "gold", "_csrf_token": token})
-    assert refused.status_code == 422 and "unknown tier" in refused.text
+    assert refused.status_code == 422 and "fascia sconosciuta" in refused.text
 
     token = await csrf_token(client, "/network/incentives/rules")
     bad = await client.post("/network/incentives/rules", data={
@@ -124,6 +125,10 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
                                                              "_csrf_token": token},
                                 files={"document": ("fiera.pdf", PDF + b"0" * (5 * 1024 * 1024), "application/pdf")})
     assert too_big.status_code == 422 and await MarketingClaim.count() == 0
+    assert "al massimo 5 MB" in too_big.text
+    nothing = await client.post("/incentives/claims", data={"amount": "0", "description": "Fiera", "_csrf_token": token},
+                                files={"document": ("fiera.pdf", PDF, "application/pdf")})
+    assert nothing.status_code == 422 and "più di zero" in nothing.text and "more than zero" not in nothing.text
     sent = await client.post("/incentives/claims", data={"amount": "1200,00", "description": "Volantino co-branded",
                                                           "_csrf_token": token},
                              files={"document": ("volantino-è.pdf", PDF, "application/pdf")})
@@ -151,6 +156,7 @@ async def test_a_claim_uploaded_by_the_page_and_approved_by_a_manager(client):
     assert row["status"] == "approved" and row["entry"] is not None
     claims = await client.get("/network/incentives/claims")
     assert "approvata (pagata con la liquidazione)" in claims.text
+    assert "boss@network.example" in claims.text and "user:" not in claims.text  # the person, not the actor id
 
 
 async def test_a_claim_rejected_books_nothing(client):

@@ -95,3 +95,27 @@ async def test_the_thumbnail_slot_shows_a_diagram_when_the_vehicles_domain_has_o
     page = await clerk.get("/history")
     assert '<img src="/diagrams/7/thumbnail.svg" alt="Golf VII · Filtri e olio"' in page.text
     assert page.text.count("<img src=") == 1
+
+
+async def test_a_reorder_quantity_that_is_not_a_number_is_refused_naming_it(clerk):
+    page = await clerk.get("/history")
+    form = _reorder_form(page.text, "03L 115 562")
+    token = await csrf_token(clerk, "/history")
+    before = await Transfer.count()
+    for bad in ("²", "-1", "0", "abc", "100000"):
+        answer = await clerk.post("/history/reorder", data={**form, "quantity": bad, "_csrf_token": token})
+        assert answer.status_code == 422, bad
+        assert "quantity" in answer.text or "quantità" in answer.text.lower()
+    assert await Transfer.count() == before
+
+
+async def test_a_reorder_for_more_than_the_holder_has_says_it_was_reduced(clerk):
+    page = await clerk.get("/history")
+    form = _reorder_form(page.text, "03L 115 562")
+    token = await csrf_token(clerk, "/history")
+    done = await clerk.post("/history/reorder", data={**form, "quantity": "50", "_csrf_token": token})
+    assert done.status_code == 303 and "asked=50" in done.headers["location"]
+    newest = await Transfer.select(Transfer.quantity).order_by(Transfer.id, ascending=False).first()
+    assert newest["quantity"] == 3  # Roma had 5, 2 already asked
+    back = await clerk.get(done.headers["location"])
+    assert "Quantità ridotta da 50 a 3" in back.text

@@ -39,7 +39,7 @@ async def test_bad_input_shows_the_form_again_with_the_field_marked_and_writes_n
         ({**FORM, "lat": "45"}, 422, "f-lon", "both coordinates"),
         ({**FORM, "lat": "north", "lon": "9"}, 422, "f-lat", "not a number"),
         ({**FORM, "lat": "95", "lon": "9"}, 422, "f-lat", "between -90 and 90"),
-        ({**FORM, "tier": "gold"}, 422, "f-tier", "unknown tier"),
+        ({**FORM, "tier": "gold"}, 422, "f-tier", "fascia sconosciuta"),
     ]
     for form, status, field_id, message in cases:
         response = await _post(manager, "/network/dealers/new", **form)

@@ -47,7 +47,7 @@ async def test_the_first_of_the_month_snapshots_rolls_up_and_mails_each_dealer_o
     d001 = body(mails["admin@d001.example"])
     assert "Tempo risparmiato rispetto al telefono: 0 h 17 min (3 richieste ricevute)" in d001
     assert "Tasso di evasione entro 3 giorni lavorativi: 40% (2 righe su 5)" in d001
-    assert "Giacenza obsoleta (ferma da 12 mesi), al costo: 180,00 € (-40.0% dall'ingresso nella rete)" in d001
+    assert "Giacenza obsoleta (ferma da 12 mesi), al costo: 180,00 € (-40,0% dall'ingresso nella rete)" in d001
     assert "Guadagnato con le segnalazioni: 5,00 €" in d001 and "/pulse/dealers/D001?period=2026-10" in d001
     assert "il mese 10/2026" in mails["admin@d001.example"]["Subject"]
     network = body(mails["boss@network.example"])

@@ -1,6 +1,6 @@
 """The demo's year of money: twelve months of transactions, settled, approved and paid but the last."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ from marketplace.network.billing import check_iban, check_vat
 from marketplace.network.tables import Dealer
 from marketplace.piccolo_conf import DB
 from marketplace.seed import seed_network
-from marketplace.settlement.periods import ROME, period_of
+from marketplace.settlement.periods import ROME, period_bounds, period_of
 from marketplace.settlement.sepa import CREDIT_TRANSFERS, DIRECT_DEBITS, blockers, sepa_file
 from marketplace.settlement.settlements import get_settlement
 from marketplace.settlement.tables import LedgerEntry, Settlement
@@ -47,3 +47,14 @@ async def test_the_demo_seeds_a_settled_year_with_valid_banking_data():
     opening = {s["account"]: s["opening"] + Decimal(s["totals"].get("settlement_payment", "0"))
                for s in draft["statements"]}
     assert all(opening.get(account, Decimal(0)) == amount for account, amount in carried.items())
+    # Dealers joined before the year of history (13-36 months ago); only the "new" tier joined in the last weeks.
+    first_month = period_bounds(settlements[0]["period"])[0]
+    now = datetime.now(ROME)
+    joined = await Dealer.select(Dealer.code, Dealer.tier, Dealer.created_at)
+    assert any(d["tier"] == "new" for d in joined)
+    for d in joined:
+        if d["tier"] == "new":
+            assert now - timedelta(days=90) < d["created_at"] < now, d
+        else:
+            assert now - timedelta(days=36 * 31) < d["created_at"] < first_month - timedelta(days=28), d
+    assert len({d["created_at"] for d in joined}) > len(joined) // 2  # not one seeding moment
